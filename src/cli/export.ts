@@ -1,0 +1,32 @@
+// `errorbudget export OUT_DIR`: writes the public site as static files.
+import type { Command } from 'commander';
+import { systemClock } from '../clock.js';
+import { loadContent } from '../content/load-content.js';
+import { RenderCache } from '../content/render-cache.js';
+import { buildPages } from '../site/build-pages.js';
+import { exportSite } from '../site/export-site.js';
+import { UserError } from '../user-error.js';
+import { configFrom, withContentOption } from './options.js';
+import { renderCacheDir } from './serve.js';
+
+export function registerExport(program: Command): void {
+  withContentOption(program.command('export'))
+    .description('write the whole public site as static files (pages, feeds, sitemap, assets)')
+    .argument('<out-dir>', 'folder to write; created if missing')
+    .option('--site-url <url>', 'absolute URL the files will be served at (env SITE_URL)')
+    .action(async (outDir: string, options: { content?: string; siteUrl?: string }) => {
+      const config = configFrom(options);
+      const snapshot = await loadContent({
+        contentDir: config.contentDir,
+        cache: new RenderCache(renderCacheDir(config)),
+      });
+      if (snapshot.errors.length > 0)
+        throw new UserError(
+          `${snapshot.errors.length} problem(s):\n${snapshot.errors.join('\n')}`,
+          config.contentDir,
+        );
+      const set = await buildPages(snapshot, config.siteUrl, config.contentDir, systemClock.now());
+      const files = await exportSite(set, outDir);
+      process.stdout.write(`wrote ${files.length} files (${set.published.length} notes) to ${outDir}\n`);
+    });
+}

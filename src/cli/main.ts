@@ -1,0 +1,45 @@
+// The `errorbudget` command: parses arguments and hands each subcommand its configuration.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isUserError } from '../user-error.js';
+import { registerCheck } from './check.js';
+import { registerExport } from './export.js';
+import { registerNew } from './new.js';
+import { registerServe } from './serve.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('errorbudget')
+    .description('Publish Markdown notes as a fast site and newsletter, with provable consent.')
+    .version(version)
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerCheck(program);
+  registerNew(program);
+  registerExport(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  if (isUserError(error)) {
+    process.stderr.write(`errorbudget: ${error.message}\n`);
+    return 1;
+  }
+  process.stderr.write(
+    `errorbudget: unexpected failure, please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 2;
+}

@@ -1,0 +1,71 @@
+// `errorbudget serve`: loads the content, refuses to start if it is broken, then serves and watches it.
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { systemClock } from '../clock.js';
+import type { Config } from '../config/load-config.js';
+import { RenderCache } from '../content/render-cache.js';
+import { watchContent } from '../content/watch-content.js';
+import { createLogger } from '../observability/logger.js';
+import { buildApp } from '../server/build-app.js';
+import { LiveSite } from '../site/live-site.js';
+import { UserError } from '../user-error.js';
+import { configFrom, withContentOption } from './options.js';
+
+export function renderCacheDir(config: Config): string {
+  return join(config.dataDir, 'cache', 'notes');
+}
+
+export function registerServe(program: Command): void {
+  withContentOption(program.command('serve'))
+    .description('serve the site, publish scheduled notes on time, and re-render notes as they change')
+    .option('-p, --port <port>', 'port to listen on (env PORT, default 3000)')
+    .option('-H, --host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
+    .option('--site-url <url>', 'public URL of the site, for canonical links and feeds (env SITE_URL)')
+    .option('--no-watch', 'do not watch the content folder for changes')
+    .action(
+      async (options: {
+        content?: string;
+        port?: string;
+        host?: string;
+        siteUrl?: string;
+        watch: boolean;
+      }) => {
+        const config = configFrom(options);
+        const log = createLogger(config.logLevel);
+        const live = new LiveSite({
+          contentDir: config.contentDir,
+          siteUrl: config.siteUrl,
+          clock: systemClock,
+          log,
+          cache: new RenderCache(renderCacheDir(config)),
+        });
+        const snapshot = await live.load();
+        if (snapshot.errors.length > 0) {
+          throw new UserError(
+            `not starting, ${snapshot.errors.length} problem(s) in the content:\n${snapshot.errors.join('\n')}`,
+            config.contentDir,
+          );
+        }
+        for (const warning of snapshot.warnings) log.warn({ problem: warning }, 'content warning');
+
+        const app = await buildApp({ live, log, clock: systemClock });
+        const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
+        const shutdown = async () => {
+          live.stop();
+          await watcher?.close();
+          await app.close();
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+
+        await app.listen({ port: config.port, host: config.host });
+        const address = app.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.port;
+        const published = live.current.published.length;
+        log.info(
+          { notes: published, contentDir: config.contentDir },
+          `serving ${snapshot.site.title} at http://${config.host}:${port} (site URL ${config.siteUrl})`,
+        );
+      },
+    );
+}

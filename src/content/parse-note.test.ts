@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseSite } from './load-site.js';
+import { parseNote } from './parse-note.js';
+
+const site = parseSite(
+  readFileSync(new URL('../../test/fixtures/content/site.yml', import.meta.url), 'utf8'),
+  'site.yml',
+);
+
+const good = {
+  title: 'Restore drills',
+  summary: 'Why we restore every month.',
+  date: '2026-11-13T09:00:00+00:00',
+  topics: '[backup-recovery]',
+};
+
+function note(fields: Record<string, string | undefined>, body = '\nBody.\n'): string {
+  const lines = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}: ${value}`);
+  return `---\n${lines.join('\n')}\n---\n${body}`;
+}
+
+describe('note front matter', () => {
+  const badNotes: { name: string; source: string; file?: string; message: RegExp }[] = [
+    { name: 'no front matter', source: 'Just text.\n', message: /^notes\/x\.md:1: missing front matter/ },
+    {
+      name: 'missing title',
+      source: note({ ...good, title: undefined }),
+      message: /^notes\/x\.md:2: title is required$/,
+    },
+    {
+      name: 'empty title',
+      source: note({ ...good, title: '""' }),
+      message: /^notes\/x\.md:2: title must not be empty$/,
+    },
+    {
+      name: 'unknown topic',
+      source: note({ ...good, topics: '[backup-recovery, kubernetes]' }),
+      message: /^notes\/x\.md:5: topics\.1 unknown topic "kubernetes" \(site\.yml has: ai-workloads, /,
+    },
+    {
+      name: 'unparsable date',
+      source: note({ ...good, date: 'next friday' }),
+      message: /^notes\/x\.md:4: date "next friday" is not a date such as 2026-11-20T09:00:00\+00:00$/,
+    },
+    {
+      name: 'impossible date',
+      source: note({ ...good, date: '2026-02-30 09:00' }),
+      message: /^notes\/x\.md:4: date "2026-02-30 09:00" is not a date/,
+    },
+    {
+      name: 'missing date',
+      source: note({ ...good, date: undefined }),
+      message: /^notes\/x\.md:2: date is required$/,
+    },
+    {
+      name: 'YAML syntax error with its line',
+      source: note({ ...good, summary: 'Backups: the hard part' }),
+      message: /^notes\/x\.md:3: invalid YAML: Nested mappings are not allowed in compact mappings$/,
+    },
+    {
+      name: 'misspelt field',
+      source: note({ ...good, tittle: 'Oops' }),
+      message: /^notes\/x\.md:6: unknown field "tittle"$/,
+    },
+    {
+      name: 'draft not a boolean',
+      source: note({ ...good, draft: 'maybe' }),
+      message: /^notes\/x\.md:6: draft must be true or false$/,
+    },
+    {
+      name: 'summary missing on a note that will publish',
+      source: note({ ...good, summary: undefined }),
+      message: /^notes\/x\.md:2: summary is required unless draft: true$/,
+    },
+    {
+      name: 'no topics on a note that will publish',
+      source: note({ ...good, topics: '[]' }),
+      message: /^notes\/x\.md:5: topics needs at least one topic unless draft: true$/,
+    },
+    {
+      name: 'topics not a list',
+      source: note({ ...good, topics: 'backup-recovery' }),
+      message: /^notes\/x\.md:5: topics must be a list such as \[ai-workloads\]$/,
+    },
+    {
+      name: 'file name that is not a slug',
+      source: note(good),
+      file: 'notes/My Note.md',
+      message: /^notes\/My Note\.md:1: slug "My Note" must be lowercase/,
+    },
+  ];
+
+  for (const { name, source, file, message } of badNotes) {
+    it(`rejects ${name} with one line naming file, line and field`, () => {
+      expect(() => parseNote(source, file ?? 'notes/x.md', site)).toThrow(message);
+    });
+  }
+
+  it('reads a date with an offset as written', () => {
+    expect(parseNote(note(good), 'notes/x.md', site).date.toISOString()).toBe('2026-11-13T09:00:00.000Z');
+  });
+
+  it('reads a local date and time in the site time zone', () => {
+    // Europe/London is on summer time (UTC+1) in July.
+    const parsed = parseNote(note({ ...good, date: '2026-07-03 09:00' }), 'notes/x.md', site);
+    expect(parsed.date.toISOString()).toBe('2026-07-03T08:00:00.000Z');
+  });
+
+  it('reads a bare date as that day at the publish slot', () => {
+    const parsed = parseNote(note({ ...good, date: '2026-11-27' }), 'notes/x.md', site);
+    expect(parsed.date.toISOString()).toBe('2026-11-27T09:00:00.000Z');
+  });
+
+  it('lets a draft go without summary and topics', () => {
+    const parsed = parseNote(
+      note({ title: 'Idea', date: '2026-12-04', draft: 'true' }),
+      'notes/idea.md',
+      site,
+    );
+    expect(parsed).toMatchObject({ slug: 'idea', draft: true, summary: '', topics: [] });
+  });
+
+  it('takes the slug from the file name, or from slug:', () => {
+    expect(parseNote(note(good), 'notes/2026/restore-drills.md', site).slug).toBe('restore-drills');
+    expect(parseNote(note({ ...good, slug: 'drills' }), 'notes/x.md', site).slug).toBe('drills');
+  });
+});
+
+describe('site.yml', () => {
+  const source = readFileSync(new URL('../../test/fixtures/content/site.yml', import.meta.url), 'utf8');
+  const badSites: { name: string; edit: (yaml: string) => string; message: RegExp }[] = [
+    {
+      name: 'missing title',
+      edit: (y) => y.replace(/^title: .*\n/m, ''),
+      message: /^site\.yml:\d+: title is required$/,
+    },
+    {
+      name: 'unknown time zone',
+      edit: (y) => y.replace(/^timezone: .*$/m, 'timezone: Mars/Olympus'),
+      message: /^site\.yml:\d+: timezone is not an IANA time zone/,
+    },
+    {
+      name: 'bad publish time',
+      edit: (y) => y.replace(/time: "09:00"/, 'time: "9am"'),
+      message: /^site\.yml:\d+: publish\.time must be HH:MM, 24-hour$/,
+    },
+    {
+      name: 'duplicate topic slug',
+      edit: (y) => y.replace('slug: vmware-vsan', 'slug: ai-workloads'),
+      message: /^site\.yml:\d+: topics\.1\.slug duplicate topic "ai-workloads"$/,
+    },
+  ];
+  for (const { name, edit, message } of badSites) {
+    it(`rejects ${name}`, () => {
+      expect(() => parseSite(edit(source), 'site.yml')).toThrow(message);
+    });
+  }
+
+  it('names the line of the field', () => {
+    const edited = source.replace(/^timezone: .*$/m, 'timezone: Nowhere/Here');
+    const line = edited.split('\n').findIndex((text) => text.startsWith('timezone:')) + 1;
+    expect(() => parseSite(edited, 'site.yml')).toThrow(`site.yml:${line}: timezone`);
+  });
+});

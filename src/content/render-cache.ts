@@ -1,0 +1,56 @@
+// Notes kept on disk, parsed and rendered, keyed by their source and the renderer's version: a restart
+// with unchanged notes parses and renders nothing.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NoteMeta } from './parse-note.js';
+import { type RenderedNote, rendererVersion } from './rendered-note.js';
+
+export interface CacheEntry {
+  rendered: RenderedNote;
+  meta: NoteMeta;
+  /** The front matter context (topics, time zone, slot) the meta was read in. */
+  siteKey: string;
+}
+
+export class RenderCache {
+  constructor(private readonly dir: string) {}
+
+  key(file: string, sourceHash: string): string {
+    return createHash('sha256').update(`${rendererVersion}\0${file}\0${sourceHash}`).digest('hex');
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    let entry: CacheEntry;
+    try {
+      entry = JSON.parse(await readFile(this.path(key), 'utf8')) as CacheEntry;
+    } catch {
+      return undefined;
+    }
+    if (!(await this.assetsUnchanged(entry.rendered))) return undefined;
+    // JSON has no dates: bring them back.
+    entry.meta.date = new Date(entry.meta.date);
+    if (entry.meta.updated) entry.meta.updated = new Date(entry.meta.updated);
+    return entry;
+  }
+
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    // Write then rename, so that a crash never leaves a half-written entry for the next start to trust.
+    const temporary = `${this.path(key)}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(entry));
+    await rename(temporary, this.path(key));
+  }
+
+  private path(key: string): string {
+    return join(this.dir, `${key}.json`);
+  }
+
+  private async assetsUnchanged(entry: RenderedNote): Promise<boolean> {
+    for (const asset of entry.assets) {
+      const now = await stat(asset.path).catch(() => undefined);
+      if (!now || now.size !== asset.size || now.mtimeMs !== asset.mtimeMs) return false;
+    }
+    return true;
+  }
+}

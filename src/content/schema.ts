@@ -1,0 +1,128 @@
+// The shape of site.yml and of a note's front matter, and the one-line messages for each mistake.
+import { z } from 'zod';
+
+const required = (what: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? 'is required' : `must be ${what}`;
+
+const slug = z
+  .string({ error: required('text') })
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single dashes');
+const text = z
+  .string({ error: required('text') })
+  .trim()
+  .min(1, 'must not be empty');
+
+const timeZone = z.string({ error: required('a time zone') }).refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not an IANA time zone such as Europe/London');
+
+export const weekdays = [
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+] as const;
+
+export const siteSchema = z.strictObject({
+  title: text,
+  tagline: text,
+  description: text,
+  language: z
+    .string({ error: required('a language tag') })
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, 'must be a language tag such as en or en-GB'),
+  author: text,
+  timezone: timeZone,
+  publish: z.strictObject({
+    day: z.enum(weekdays, { error: `must be one of ${weekdays.join(', ')}` }),
+    time: z.string({ error: required('HH:MM') }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 24-hour'),
+  }),
+  hero: z.strictObject({
+    headline: z
+      .array(text, { error: required('a list of lines') })
+      .min(1)
+      .max(3),
+    text,
+    smallPrint: text,
+  }),
+  premise: z.strictObject({ title: text, text }),
+  topicsTitle: text,
+  topics: z
+    .array(z.strictObject({ slug, name: text, description: text }), { error: required('a list of topics') })
+    .min(1, 'needs at least one topic')
+    .superRefine((topics, ctx) => {
+      const seen = new Set<string>();
+      topics.forEach((topic, index) => {
+        if (seen.has(topic.slug))
+          ctx.addIssue({ code: 'custom', path: [index, 'slug'], message: `duplicate topic "${topic.slug}"` });
+        seen.add(topic.slug);
+      });
+    }),
+  newsletter: z.strictObject({ title: text, text, smallPrint: text }),
+  stats: z
+    .array(z.strictObject({ value: z.coerce.string().pipe(text), label: text }), {
+      error: required('a list of stats'),
+    })
+    .max(6, 'has room for at most 6 stats'),
+  mail: z.strictObject({ postalAddress: text }),
+});
+
+export type Site = z.infer<typeof siteSchema>;
+export type Topic = Site['topics'][number];
+
+const dateValue = z.union([z.date(), z.string().trim().min(1)], {
+  error: required('a date such as 2026-11-20T09:00:00+00:00'),
+});
+
+export function frontMatterSchema(topicSlugs: readonly string[]) {
+  const known = new Set(topicSlugs);
+  return z
+    .strictObject({
+      title: text.max(200, 'must be at most 200 characters'),
+      summary: z
+        .string({ error: required('text') })
+        .trim()
+        .max(600, 'must be at most 600 characters')
+        .default(''),
+      date: dateValue,
+      updated: dateValue.optional(),
+      topics: z
+        .array(z.string({ error: required('a topic slug') }), {
+          error: required('a list such as [ai-workloads]'),
+        })
+        .default([])
+        .superRefine((topics, ctx) => {
+          topics.forEach((topic, index) => {
+            if (!known.has(topic))
+              ctx.addIssue({
+                code: 'custom',
+                path: [index],
+                message: `unknown topic "${topic}" (site.yml has: ${topicSlugs.join(', ')})`,
+              });
+          });
+        }),
+      draft: z.boolean({ error: 'must be true or false' }).default(false),
+      slug: slug.optional(),
+    })
+    .superRefine((note, ctx) => {
+      // A draft may be unfinished; a note that will publish needs what lists and feeds show.
+      if (note.draft) return;
+      if (!note.summary)
+        ctx.addIssue({ code: 'custom', path: ['summary'], message: 'is required unless draft: true' });
+      if (note.topics.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['topics'],
+          message: 'needs at least one topic unless draft: true',
+        });
+    });
+}
+
+export type FrontMatter = z.infer<ReturnType<typeof frontMatterSchema>>;

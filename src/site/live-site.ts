@@ -1,0 +1,104 @@
+// The site as readers see it now: the content snapshot, its pages in memory, and the clock that
+// publishes scheduled notes on time without a restart.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { type ContentSnapshot, loadContent } from '../content/load-content.js';
+import type { RenderCache } from '../content/render-cache.js';
+import { buildPages, type PageSet } from './build-pages.js';
+import { PageCache } from './page-cache.js';
+
+/** setTimeout cannot wait longer than about 24.8 days; a longer wait is taken in steps. */
+const longestTimer = 2 ** 31 - 1;
+
+export interface LiveSiteOptions {
+  contentDir: string;
+  siteUrl: string;
+  clock: Clock;
+  log: Logger;
+  cache?: RenderCache | undefined;
+}
+
+export class LiveSite {
+  readonly pages = new PageCache();
+  private snapshotValue: ContentSnapshot | undefined;
+  private pageSet: PageSet | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private building: Promise<void> | undefined;
+  private compressing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LiveSiteOptions) {}
+
+  get snapshot(): ContentSnapshot {
+    if (!this.snapshotValue) throw new Error('LiveSite used before load()');
+    return this.snapshotValue;
+  }
+
+  get current(): PageSet {
+    if (!this.pageSet) throw new Error('LiveSite used before load()');
+    return this.pageSet;
+  }
+
+  /** True when a scheduled note's time has come and the pages do not show it yet. */
+  isStale(): boolean {
+    return this.options.clock.now().getTime() >= (this.pageSet?.nextChangeAt ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** First load: any content error is fatal, so a broken site never starts. */
+  async load(snapshot?: ContentSnapshot): Promise<ContentSnapshot> {
+    this.snapshotValue =
+      snapshot ?? (await loadContent({ contentDir: this.options.contentDir, cache: this.options.cache }));
+    if (this.snapshotValue.errors.length === 0) await this.rebuild();
+    return this.snapshotValue;
+  }
+
+  /** After an edit: broken files keep their last good version, and each problem is logged. */
+  async reload(): Promise<ContentSnapshot> {
+    const snapshot = await loadContent({
+      contentDir: this.options.contentDir,
+      cache: this.options.cache,
+      previous: this.snapshotValue,
+    });
+    for (const error of snapshot.errors)
+      this.options.log.error({ problem: error }, 'content error: keeping the last good version');
+    for (const warning of snapshot.warnings) this.options.log.warn({ problem: warning }, 'content warning');
+    this.snapshotValue = snapshot;
+    await this.rebuild();
+    return snapshot;
+  }
+
+  /** Rebuilds the pages for the clock's current time; concurrent callers share one build. */
+  refresh(): Promise<void> {
+    this.building ??= this.rebuild().finally(() => {
+      this.building = undefined;
+    });
+    return this.building;
+  }
+
+  /** Resolves when every page has its gzip and brotli bodies. */
+  precompressed(): Promise<void> {
+    return this.compressing;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  private async rebuild(): Promise<void> {
+    const { contentDir, siteUrl, clock } = this.options;
+    const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now());
+    this.pageSet = set;
+    this.compressing = this.pages.install(set.pages, set.notFound);
+    this.schedule(set.nextChangeAt);
+  }
+
+  private schedule(at: number): void {
+    clearTimeout(this.timer);
+    if (!Number.isFinite(at)) return;
+    const wait = Math.min(Math.max(at - this.options.clock.now().getTime(), 0), longestTimer);
+    this.timer = setTimeout(() => {
+      if (this.isStale()) void this.refresh();
+      else this.schedule(at);
+    }, wait);
+    this.timer.unref();
+  }
+}

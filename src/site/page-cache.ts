@@ -1,0 +1,121 @@
+// Pages held in memory as ready-to-send bytes: identity, gzip and brotli, each with its own strong ETag.
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { Piscina } from 'piscina';
+import { workerScript } from '../worker-script.js';
+import { materialize, type PageEntry, type PageSource } from './build-pages.js';
+import { securityHeaders } from './security-headers.js';
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+export interface CachedPage {
+  readonly hash: string;
+  readonly body: Buffer;
+  readonly type: string;
+  /** Flat [name, value, …] list, as Node's writeHead takes it. */
+  readonly baseHeaders: readonly string[];
+  headers?: Partial<Record<Encoding, string[]>>;
+  gzip?: Buffer;
+  br?: Buffer;
+}
+
+/** Tiny bodies gain nothing from compression and cost a round of work per request. */
+const compressMinimum = 512;
+const compressible = /^(text\/|application\/(json|xml|rss\+xml|atom\+xml|feed\+json)|image\/svg\+xml)/;
+
+export class PageCache {
+  private pages = new Map<string, CachedPage | (() => CachedPage)>();
+  private notFoundPage: CachedPage | undefined;
+  private generation = 0;
+
+  get(path: string): CachedPage | undefined {
+    const entry = this.pages.get(path);
+    if (typeof entry !== 'function') return entry;
+    const page = entry();
+    this.pages.set(path, page);
+    return page;
+  }
+
+  get notFound(): CachedPage | undefined {
+    return this.notFoundPage;
+  }
+
+  paths(): IterableIterator<string> {
+    return this.pages.keys();
+  }
+
+  /** Swaps in a new page set; pages whose bytes did not change keep their compressed bodies. */
+  install(sources: Map<string, PageEntry>, notFound: PageSource): Promise<void> {
+    const built = [...this.pages.values()].filter((page) => typeof page !== 'function');
+    const previous = new Map(built.map((page) => [page.hash, page]));
+    const next = new Map<string, CachedPage | (() => CachedPage)>();
+    for (const [path, source] of sources)
+      next.set(
+        path,
+        typeof source === 'function'
+          ? () => reuseOrCreate(materialize(source), previous)
+          : reuseOrCreate(source, previous),
+      );
+    this.pages = next;
+    this.notFoundPage = reuseOrCreate(notFound, previous);
+    this.generation++;
+    return this.precompress(this.generation);
+  }
+
+  /** Compresses every page on one worker thread, so that serving never waits for brotli. */
+  private async precompress(generation: number): Promise<void> {
+    const pool = new Piscina<Uint8Array, { gzip: Uint8Array; br: Uint8Array }>({
+      ...workerScript(import.meta.url, 'compress-worker'),
+      maxThreads: 1,
+      minThreads: 1,
+    });
+    try {
+      for (const path of [...this.pages.keys(), undefined]) {
+        if (generation !== this.generation) return;
+        const page = path === undefined ? this.notFoundPage : this.get(path);
+        if (!page || !isCompressible(page) || page.br) continue;
+        const { gzip, br } = await pool.run(page.body);
+        page.gzip ??= Buffer.from(gzip.buffer, gzip.byteOffset, gzip.byteLength);
+        page.br = Buffer.from(br.buffer, br.byteOffset, br.byteLength);
+      }
+    } finally {
+      await pool.destroy();
+    }
+  }
+}
+
+function reuseOrCreate(source: PageSource, previous: Map<string, CachedPage>): CachedPage {
+  const hash = createHash('sha256').update(source.type).update(source.body).digest('base64url').slice(0, 27);
+  const existing = previous.get(hash);
+  if (existing) return existing;
+  return {
+    hash,
+    body: source.body,
+    type: source.type,
+    baseHeaders: [
+      ...Object.entries(securityHeaders).flat(),
+      'content-type',
+      source.type,
+      'cache-control',
+      source.immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate',
+      'vary',
+      'Accept-Encoding',
+    ],
+  };
+}
+
+export function isCompressible(page: CachedPage): boolean {
+  return page.body.length >= compressMinimum && compressible.test(page.type);
+}
+
+/** The body for an encoding; gzip is made on the spot if the background work has not reached this page yet. */
+export function encodedBody(page: CachedPage, encoding: Encoding): { encoding: Encoding; body: Buffer } {
+  if (encoding === 'identity' || !isCompressible(page)) return { encoding: 'identity', body: page.body };
+  if (encoding === 'br' && page.br) return { encoding: 'br', body: page.br };
+  page.gzip ??= gzipSync(page.body, { level: 6 });
+  return { encoding: 'gzip', body: page.gzip };
+}
+
+export function etagFor(page: CachedPage, encoding: Encoding): string {
+  return encoding === 'identity' ? `"${page.hash}"` : `"${page.hash}-${encoding}"`;
+}

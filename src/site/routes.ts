@@ -1,0 +1,37 @@
+// Public routes that are not plain pages: health, the subscribe form's endpoint, and not-found.
+import type { FastifyInstance } from 'fastify';
+import type { LiveSite } from './live-site.js';
+import { sendMessage } from './send-message.js';
+import { sendPage, servePage } from './serve-page.js';
+
+export async function siteRoutes(app: FastifyInstance, { live }: { live: LiveSite }) {
+  app.get('/healthz', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { status: 'ok', notes: live.current.published.length };
+  });
+
+  // Until the subscriptions plugin is registered, the form gets an honest answer rather than a 404.
+  app.post('/subscribe', async (request, reply) =>
+    sendMessage(live, request, reply, {
+      status: 503,
+      title: 'Subscriptions are not open yet',
+      message:
+        'This site cannot take subscriptions yet. Please follow the RSS feed at /feed.xml in the meantime.',
+    }),
+  );
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      if (live.isStale()) await live.refresh();
+      reply.hijack();
+      if (servePage(live.pages, request.raw, reply.raw)) return;
+      const notFound = live.pages.notFound;
+      if (notFound) return sendPage(notFound, request.raw, reply.raw, 404);
+    }
+    return sendMessage(live, request, reply, {
+      status: 404,
+      title: 'Not found',
+      message: 'There is nothing at this address.',
+    });
+  });
+}

@@ -1,0 +1,19 @@
+// What every page view needs to know about the site around it; built once per page-set build.
+import type { Note } from '../../content/load-content.js';
+import type { Site, Topic } from '../../content/schema.js';
+
+export interface Chrome {
+  site: Site;
+  siteUrl: string;
+  stylesheet: string;
+  topicsBySlug: Map<string, Topic>;
+  formatDate(date: Date): string;
+}
+
+export function noteUrl(note: Pick<Note, 'slug'>): string {
+  return `/notes/${note.slug}`;
+}
+
+export function topicUrl(topic: Pick<Topic, 'slug'>): string {
+  return `/topics/${topic.slug}`;
+}

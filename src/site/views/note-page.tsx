@@ -1,0 +1,132 @@
+// One note: title, date, reading time, topics, table of contents, body, subscribe block, previous/next.
+import type { Note } from '../../content/load-content.js';
+import type { TocEntry } from '../../content/rendered-note.js';
+import { type Chrome, noteUrl, topicUrl } from './chrome.js';
+import { Layout } from './layout.js';
+import { NewsletterBlock } from './newsletter-block.js';
+
+/** Short notes read fine without a table of contents. */
+const tocMinimum = { words: 900, headings: 3 };
+
+interface Props {
+  chrome: Chrome;
+  note: Note;
+  newer: Note | undefined;
+  older: Note | undefined;
+}
+
+export function NotePage({ chrome, note, newer, older }: Props) {
+  const { site, siteUrl } = chrome;
+  const url = `${siteUrl}${noteUrl(note)}`;
+  const topics = note.topics.flatMap((slug) => chrome.topicsBySlug.get(slug) ?? []);
+  const jsonLd = {
+    '@context': 'https://schema.org',
+    '@type': 'Article',
+    headline: note.title,
+    description: note.summary,
+    datePublished: note.date.toISOString(),
+    dateModified: (note.updated ?? note.date).toISOString(),
+    author: { '@type': 'Person', name: site.author },
+    publisher: { '@type': 'Organization', name: site.title },
+    mainEntityOfPage: url,
+    url,
+    wordCount: note.words,
+    keywords: topics.map((topic) => topic.name).join(', '),
+  };
+  const showToc =
+    note.words >= tocMinimum.words &&
+    note.toc.filter((entry) => entry.depth === 2).length >= tocMinimum.headings;
+  return (
+    <Layout
+      chrome={chrome}
+      meta={{
+        title: note.title,
+        description: note.summary,
+        path: noteUrl(note),
+        type: 'article',
+        published: note.date,
+        jsonLd,
+        current: 'notes',
+      }}
+    >
+      <article>
+        <header class="note-header narrow">
+          <p class="meta">
+            <time dateTime={note.date.toISOString()}>{chrome.formatDate(note.date)}</time> ·{' '}
+            {note.readingMinutes} min read
+            {note.updated && (
+              <>
+                {' '}
+                · updated <time dateTime={note.updated.toISOString()}>{chrome.formatDate(note.updated)}</time>
+              </>
+            )}
+          </p>
+          <h1>{note.title}</h1>
+          <p class="summary">{note.summary}</p>
+          {topics.length > 0 && (
+            <ul class="tags" aria-label="Topics">
+              {topics.map((topic) => (
+                <li key={topic.slug}>
+                  <a href={topicUrl(topic)}>{topic.name}</a>
+                </li>
+              ))}
+            </ul>
+          )}
+        </header>
+        <div class="narrow">
+          {showToc && <TableOfContents entries={note.toc} />}
+          <div class="prose" dangerouslySetInnerHTML={{ __html: note.html }} />
+        </div>
+      </article>
+      <aside class="narrow note-end" aria-labelledby="note-title">
+        <NewsletterBlock site={site} source="note" />
+        <nav class="pager" aria-label="More notes">
+          {older && (
+            <a class="prev" href={noteUrl(older)} rel="prev">
+              <span>← Previous note</span>
+              {older.title}
+            </a>
+          )}
+          {newer && (
+            <a class="next" href={noteUrl(newer)} rel="next">
+              <span>Next note →</span>
+              {newer.title}
+            </a>
+          )}
+        </nav>
+      </aside>
+    </Layout>
+  );
+}
+
+function TableOfContents({ entries }: { entries: TocEntry[] }) {
+  const sections: { entry: TocEntry; children: TocEntry[] }[] = [];
+  for (const entry of entries) {
+    const last = sections.at(-1);
+    if (entry.depth === 3 && last) last.children.push(entry);
+    else sections.push({ entry, children: [] });
+  }
+  return (
+    <details class="toc" open>
+      <summary>Contents</summary>
+      <nav aria-label="Contents">
+        <ol>
+          {sections.map(({ entry, children }) => (
+            <li key={entry.id}>
+              <a href={`#${entry.id}`}>{entry.text}</a>
+              {children.length > 0 && (
+                <ol>
+                  {children.map((child) => (
+                    <li key={child.id}>
+                      <a href={`#${child.id}`}>{child.text}</a>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </li>
+          ))}
+        </ol>
+      </nav>
+    </details>
+  );
+}

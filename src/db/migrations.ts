@@ -1,0 +1,131 @@
+// Versioned migrations, kept in code so that the built package needs no migration files on disk.
+// Each one is written once and never edited: a new change is a new entry.
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import type { Db, Engine } from './open-database.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is now.
+type AnyDb = Kysely<any>;
+
+function idColumn(engine: Engine) {
+  return engine === 'postgres' ? ('bigserial' as const) : ('integer' as const);
+}
+
+function migrations(engine: Engine): Record<string, Migration> {
+  return {
+    '2026-11-25-01-subscriptions': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('subscribers')
+          .addColumn('id', idColumn(engine), (c) =>
+            engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('key', 'text', (c) => c.notNull().unique())
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('email_hmac', 'text', (c) => c.notNull().unique())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('confirmed_at', 'text')
+          .addColumn('unsubscribed_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('subscribers_status')
+          .on('subscribers')
+          .columns(['status', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('confirmations')
+          .addColumn('id', idColumn(engine), (c) =>
+            engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('subscriber_id', engine === 'postgres' ? 'bigint' : 'integer', (c) =>
+            c.notNull().references('subscribers.id').onDelete('cascade'),
+          )
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('canary_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .addColumn('scanned_at', 'text')
+          .addColumn('proof', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('confirmations_subscriber')
+          .on('confirmations')
+          .columns(['subscriber_id', 'created_at'])
+          .execute();
+
+        await db.schema
+          .createTable('outbox')
+          .addColumn('id', idColumn(engine), (c) =>
+            engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('subscriber_id', engine === 'postgres' ? 'bigint' : 'integer', (c) =>
+            c.references('subscribers.id').onDelete('set null'),
+          )
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('html', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('headers', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull().unique())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('lease_until', 'text')
+          .addColumn('sent_at', 'text')
+          .addColumn('last_error', 'text')
+          .execute();
+        await db.schema
+          .createIndex('outbox_due')
+          .on('outbox')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+
+        await db.schema
+          .createTable('ledger_events')
+          .addColumn('seq', engine === 'postgres' ? 'bigint' : 'integer', (c) => c.primaryKey())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('email_hmac', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('proof', 'text')
+          .addColumn('proof_hash', 'text')
+          .addColumn('prev_hash', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('ledger_email')
+          .on('ledger_events')
+          .columns(['email_hmac', 'seq'])
+          .execute();
+      },
+    },
+  };
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/** Brings the schema up to date; safe to run from several processes at once (the migrator locks). */
+export async function migrate(db: Db): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations(db.engine) },
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+export async function schemaVersion(db: Db): Promise<string | undefined> {
+  const rows = await sql<{
+    name: string;
+  }>`select name from kysely_migration order by name desc limit 1`.execute(db.kysely);
+  return rows.rows[0]?.name;
+}

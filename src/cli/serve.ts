@@ -7,6 +7,7 @@ import { RenderCache } from '../content/render-cache.js';
 import { watchContent } from '../content/watch-content.js';
 import { createLogger } from '../observability/logger.js';
 import { buildApp } from '../server/build-app.js';
+import { openServices } from '../server/open-services.js';
 import { LiveSite } from '../site/live-site.js';
 import { UserError } from '../user-error.js';
 import { configFrom, withContentOption } from './options.js';
@@ -48,12 +49,16 @@ export function registerServe(program: Command): void {
         }
         for (const warning of snapshot.warnings) log.warn({ problem: warning }, 'content warning');
 
-        const app = await buildApp({ live, log, clock: systemClock });
+        const services = await openServices(config, { live, log, clock: systemClock });
+        services.worker.start();
+        log.info(`mail goes to the ${services.transport.description}`);
+        const app = await buildApp({ live, log, clock: systemClock, subscriptions: services.subscriptions });
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
         const shutdown = async () => {
           live.stop();
           await watcher?.close();
           await app.close();
+          await services.close();
         };
         process.once('SIGINT', shutdown);
         process.once('SIGTERM', shutdown);

@@ -114,8 +114,15 @@ export interface MigrationReport {
 
 /** Brings the schema up to date; safe to run from several processes at once (the migrator locks). */
 export async function migrate(db: Db): Promise<MigrationReport> {
+  // Kysely looks for its bookkeeping tables in every schema it can see; pin it to ours, or another
+  // schema's tables on the same server would be mistaken for them.
+  const schema =
+    db.engine === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db: db.kysely,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: { getMigrations: async () => migrations(db.engine) },
   });
   const { error, results = [] } = await migrator.migrateToLatest();

@@ -6,12 +6,17 @@ import type { Clock } from '../clock.js';
 import type { LiveSite } from '../site/live-site.js';
 import { siteRoutes } from '../site/routes.js';
 import { servePage } from '../site/serve-page.js';
+import { defaultRateLimits, type RateLimits, subscriptionRoutes } from '../subscriptions/routes.js';
+import type { Subscriptions } from '../subscriptions/subscriptions.js';
 import { handleErrors } from './handle-errors.js';
 
 export interface AppDependencies {
   live: LiveSite;
   log: Logger;
   clock: Clock;
+  /** Without it the site is pages only (as `export` and page tests see it). */
+  subscriptions?: Subscriptions;
+  rateLimits?: RateLimits;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -30,6 +35,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       }),
   });
   handleErrors(app, live);
+  if (deps.subscriptions) {
+    await app.register(subscriptionRoutes, {
+      live,
+      subscriptions: deps.subscriptions,
+      limits: deps.rateLimits ?? defaultRateLimits,
+    });
+  }
   await app.register(siteRoutes, { live });
   return app;
 }

@@ -1,4 +1,4 @@
-// Public routes that are not plain pages: health, the subscribe form's endpoint, and not-found.
+// Public routes that are not plain pages: health and not-found.
 import type { FastifyInstance } from 'fastify';
 import type { LiveSite } from './live-site.js';
 import { sendMessage } from './send-message.js';
@@ -9,16 +9,6 @@ export async function siteRoutes(app: FastifyInstance, { live }: { live: LiveSit
     reply.header('cache-control', 'no-store');
     return { status: 'ok', notes: live.current.published.length };
   });
-
-  // Until the subscriptions plugin is registered, the form gets an honest answer rather than a 404.
-  app.post('/subscribe', async (request, reply) =>
-    sendMessage(live, request, reply, {
-      status: 503,
-      title: 'Subscriptions are not open yet',
-      message:
-        'This site cannot take subscriptions yet. Please follow the RSS feed at /feed.xml in the meantime.',
-    }),
-  );
 
   app.setNotFoundHandler(async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD') {

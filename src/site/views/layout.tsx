@@ -11,7 +11,11 @@ export interface PageMeta {
   jsonLd?: object;
   noindex?: boolean;
   current?: 'notes' | 'topics' | 'home';
+  /** Scripts from our own origin; every page works without them. */
+  scripts?: string[];
 }
+
+const defaultScripts = ['/assets/subscribe.js'];
 
 export function Layout({
   chrome,
@@ -55,6 +59,9 @@ export function Layout({
           title={`${site.title} (JSON Feed)`}
           href="/feed.json"
         />
+        {(meta.scripts ?? defaultScripts).map((src) => (
+          <script src={src} defer />
+        ))}
         {meta.jsonLd && (
           <script
             type="application/ld+json"

@@ -1,0 +1,7 @@
+// Opening the confirmation link in a browser confirms at once: this script presses the button for the
+// person. Scanners that only fetch the link never run it; the button stays for browsers without scripts.
+const form = document.querySelector('form[data-auto-confirm]');
+if (form) {
+  form.elements.automatic.value = '1';
+  form.submit();
+}

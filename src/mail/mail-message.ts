@@ -1,0 +1,14 @@
+// A mail as the outbox keeps it: everything needed to send it again, identically, after a crash.
+export interface MailMessage {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+}
+
+export interface MailContext {
+  siteTitle: string;
+  siteUrl: string;
+  postalAddress: string;
+}

@@ -1,0 +1,84 @@
+// The whole application on a test database: pages, subscriptions, the outbox and a real SMTP sink.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { Engine } from '../../src/db/open-database.js';
+import { buildApp } from '../../src/server/build-app.js';
+import { openServices } from '../../src/server/open-services.js';
+import type { RateLimits } from '../../src/subscriptions/routes.js';
+import { createTestDatabase } from './databases.js';
+import { FakeClock } from './fake-clock.js';
+import { createLiveSite, siteUrl } from './site-app.js';
+import { startSmtpSink } from './smtp-sink.js';
+
+export const testSecret = 'test-secret-that-is-long-enough-0123456789';
+
+export async function startSubscriptionApp(engine: Engine, options: { rateLimits?: RateLimits } = {}) {
+  const clock = new FakeClock('2026-11-25T10:00:00Z');
+  const database = await createTestDatabase(engine);
+  const smtp = await startSmtpSink();
+  const dataDir = await mkdtemp(join(tmpdir(), 'eb-data-'));
+  const config = loadConfig(
+    {
+      SITE_URL: siteUrl,
+      DATA_DIR: dataDir,
+      SMTP_URL: smtp.url,
+      SECRET: testSecret,
+      MAIL_FROM: 'Test <news@errorbudget.test>',
+    },
+    {},
+    dataDir,
+  );
+  const log = pino({ level: 'silent' });
+  const live = await createLiveSite(clock);
+  const services = await openServices(config, { live, log, clock, db: database.db });
+  const app = await buildApp({
+    live,
+    log,
+    clock,
+    subscriptions: services.subscriptions,
+    rateLimits: options.rateLimits ?? { subscribePerMinute: 1000, linksPerMinute: 1000 },
+  });
+  const db = database.db.kysely;
+  return {
+    app,
+    clock,
+    smtp,
+    services,
+    db,
+    database,
+    /** Sends what is due now, as the worker would on its next turn. */
+    deliver: () => services.worker.deliverDue(),
+    /** Path and query of an absolute link in a mail, for app.inject. */
+    path: (link: string) => link.replace(siteUrl, '') || '/',
+    async counts() {
+      const count = async (table: 'subscribers' | 'ledger_events' | 'outbox' | 'confirmations') =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      return {
+        subscribers: await count('subscribers'),
+        ledger: await count('ledger_events'),
+        outbox: await count('outbox'),
+        confirmations: await count('confirmations'),
+      };
+    },
+    async close() {
+      await app.close();
+      await services.close();
+      await smtp.close();
+      await database.drop();
+    },
+  };
+}
+
+export type SubscriptionApp = Awaited<ReturnType<typeof startSubscriptionApp>>;
+
+export const form = { 'content-type': 'application/x-www-form-urlencoded' };

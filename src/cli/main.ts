@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../user-error.js';
 import { registerCheck } from './check.js';
+import { registerDatabaseCommands } from './database-commands.js';
 import { registerExport } from './export.js';
 import { registerNew } from './new.js';
 import { registerServe } from './serve.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerNew(program);
   registerExport(program);
+  registerDatabaseCommands(program);
   return program;
 }
 

@@ -12,6 +12,7 @@ import { mailboxTransport, smtpTransport, type Transport } from '../mail/transpo
 import type { LiveSite } from '../site/live-site.js';
 import { Subscriptions } from '../subscriptions/subscriptions.js';
 import { Keys } from '../subscriptions/tokens.js';
+import { UserError } from '../user-error.js';
 
 export interface Services {
   db: Db;
@@ -33,6 +34,10 @@ export async function openDatabaseFor(config: Pick<Config, 'databaseUrl'>): Prom
     return db;
   } catch (error) {
     await db.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
+      throw new UserError(`cannot open the database (${(error as Error).message})`, 'DATABASE_URL');
+    }
     throw error;
   }
 }

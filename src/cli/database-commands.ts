@@ -1,0 +1,66 @@
+// `migrate`, `audit verify` and `mailbox`: the commands that look after the data rather than the content.
+import type { Command } from 'commander';
+import { schemaVersion } from '../db/migrations.js';
+import { verifyLedger } from '../ledger/ledger.js';
+import { readMailbox } from '../mail/mailbox.js';
+import { mailboxDir, openDatabaseFor } from '../server/open-services.js';
+import { UserError } from '../user-error.js';
+import { configFrom } from './options.js';
+
+async function withDatabase<T>(
+  work: (db: Awaited<ReturnType<typeof openDatabaseFor>>) => Promise<T>,
+): Promise<T> {
+  const db = await openDatabaseFor(configFrom({}));
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export function registerDatabaseCommands(program: Command): void {
+  program
+    .command('migrate')
+    .description('bring the database schema up to date (serve does this on start too)')
+    .action(async () => {
+      const version = await withDatabase(schemaVersion);
+      process.stdout.write(`database is at ${version}\n`);
+    });
+
+  program
+    .command('audit')
+    .description('check the consent ledger')
+    .command('verify')
+    .description('walk the hash chain of the consent ledger; exit 1 naming the first broken event')
+    .action(async () => {
+      const result = await withDatabase((db) => verifyLedger(db.kysely));
+      if (!result.ok) throw new UserError(`event ${result.seq} ${result.reason}`, 'consent ledger');
+      process.stdout.write(`ok: ${result.events} events, chain head ${result.head}\n`);
+    });
+
+  const mailbox = program
+    .command('mailbox')
+    .description('list the mails in the local mailbox (used when SMTP_URL is not set)')
+    .action(async () => {
+      const dir = mailboxDir(configFrom({}));
+      const entries = await readMailbox(dir);
+      if (entries.length === 0) return void process.stdout.write(`the mailbox ${dir} is empty\n`);
+      for (const e of entries) {
+        process.stdout.write(
+          `${String(e.number).padStart(4)}  ${e.date?.toISOString() ?? ''}  ${e.to}  ${e.subject}\n`,
+        );
+      }
+    });
+  mailbox
+    .command('show')
+    .description('print one mail of the local mailbox as text')
+    .argument('<number>', 'the number `errorbudget mailbox` lists')
+    .action(async (number: string) => {
+      const entries = await readMailbox(mailboxDir(configFrom({})));
+      const entry = entries.find((e) => e.number === Number(number));
+      if (!entry) throw new UserError(`no mail number ${number} (there are ${entries.length})`, 'mailbox');
+      process.stdout.write(
+        `Date: ${entry.date?.toISOString() ?? ''}\nTo: ${entry.to}\nSubject: ${entry.subject}\n\n${entry.text}\n`,
+      );
+    });
+}

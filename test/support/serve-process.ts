@@ -1,0 +1,41 @@
+// `errorbudget serve` as a real child process, for tests that restart or kill it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const entry = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+}
+
+export function startServe(args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', entry, 'serve', '--port', '0', '--no-watch', ...args],
+    {
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const collect = (chunk: Buffer) => {
+      out += chunk;
+      const match = /serving .+? at (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match?.[1]) resolve({ url: match[1], child, output: () => out });
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+}
+
+export function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('close', () => resolve());
+    child.kill(signal);
+  });
+}

@@ -27,6 +27,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
+    // Longer than any request line Node accepts: an overlong token gets our own "not valid" page
+    // rather than the router's terse error.
+    routerOptions: { maxParamLength: 16 * 1024 },
     // Pages are answered before Fastify's routing; a scheduled note coming due falls through so that
     // the not-found handler can rebuild before it answers.
     serverFactory: (handler) =>

@@ -9,6 +9,7 @@ import { createLogger } from '../observability/logger.js';
 import { buildApp } from '../server/build-app.js';
 import { openServices } from '../server/open-services.js';
 import { LiveSite } from '../site/live-site.js';
+import { defaultRateLimits } from '../subscriptions/routes.js';
 import { UserError } from '../user-error.js';
 import { configFrom, withContentOption } from './options.js';
 
@@ -52,7 +53,14 @@ export function registerServe(program: Command): void {
         const services = await openServices(config, { live, log, clock: systemClock });
         services.worker.start();
         log.info(`mail goes to the ${services.transport.description}`);
-        const app = await buildApp({ live, log, clock: systemClock, subscriptions: services.subscriptions });
+        const app = await buildApp({
+          live,
+          log,
+          clock: systemClock,
+          subscriptions: services.subscriptions,
+          rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
+          trustProxy: config.trustProxy,
+        });
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
         const shutdown = async () => {
           live.stop();

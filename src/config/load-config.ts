@@ -23,6 +23,14 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).optional(),
   SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SUBSCRIBE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|[0-9a-fA-F.:/,\s]+)$/,
+      'must be true, false, or a comma-separated list of proxy addresses',
+    )
+    .default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -37,6 +45,10 @@ export interface Config {
   readonly mailFrom: string | undefined;
   readonly secret: string | undefined;
   readonly logLevel: string;
+  /** Subscribe requests allowed per client address per minute. */
+  readonly subscribeRateLimit: number;
+  /** Whether (or which) reverse proxies' X-Forwarded-For to believe for the client address. */
+  readonly trustProxy: boolean | string[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -63,6 +75,13 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
     mailFrom: e.MAIL_FROM,
     secret: e.SECRET,
     logLevel: e.LOG_LEVEL,
+    subscribeRateLimit: e.SUBSCRIBE_RATE_LIMIT,
+    trustProxy:
+      e.TRUST_PROXY === 'true'
+        ? true
+        : e.TRUST_PROXY === 'false'
+          ? false
+          : e.TRUST_PROXY.split(',').map((a) => a.trim()),
   });
 }
 

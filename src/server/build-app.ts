@@ -17,6 +17,7 @@ export interface AppDependencies {
   /** Without it the site is pages only (as `export` and page tests see it). */
   subscriptions?: Subscriptions;
   rateLimits?: RateLimits;
+  trustProxy?: boolean | string[];
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -27,6 +28,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     // Longer than any request line Node accepts: an overlong token gets our own "not valid" page
     // rather than the router's terse error.
     routerOptions: { maxParamLength: 16 * 1024 },

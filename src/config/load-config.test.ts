@@ -1,0 +1,56 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load-config.js';
+
+describe('loadConfig', () => {
+  it('needs nothing to start: every setting has a default', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'eb-config-'));
+    const config = loadConfig({}, {}, cwd);
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      siteUrl: 'http://127.0.0.1:3000',
+      dataDir: join(cwd, 'data'),
+      databaseUrl: `sqlite:${join(cwd, 'data', 'errorbudget.db')}`,
+      smtpUrl: undefined,
+      subscribeRateLimit: 10,
+      trustProxy: false,
+    });
+  });
+
+  it('reads .env, lets the environment override it, and the command line override both', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'eb-config-'));
+    await writeFile(
+      join(cwd, '.env'),
+      'PORT=4000\nSITE_URL=https://example.org/\nTRUST_PROXY=10.0.0.1, 10.0.0.2\n',
+    );
+    expect(loadConfig({}, {}, cwd)).toMatchObject({
+      port: 4000,
+      siteUrl: 'https://example.org',
+      trustProxy: ['10.0.0.1', '10.0.0.2'],
+    });
+    expect(loadConfig({ PORT: '5000' }, {}, cwd).port).toBe(5000);
+    expect(loadConfig({ PORT: '5000' }, { PORT: '6000' }, cwd).port).toBe(6000);
+    expect(loadConfig({ TRUST_PROXY: 'true' }, {}, cwd).trustProxy).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'configuration: PORT: Invalid input: expected number, received NaN'],
+    [{ PORT: '70000' }, 'configuration: PORT: Too big: expected number to be <=65535'],
+    [{ DATABASE_URL: 'mysql://x' }, 'configuration: DATABASE_URL: must start with sqlite: or postgres://'],
+    [{ SMTP_URL: 'http://relay' }, 'configuration: SMTP_URL: must start with smtp:// or smtps://'],
+    [{ SECRET: 'short' }, 'configuration: SECRET: must be at least 32 characters'],
+    [
+      { SUBSCRIBE_RATE_LIMIT: '0' },
+      'configuration: SUBSCRIBE_RATE_LIMIT: Too small: expected number to be >=1',
+    ],
+    [
+      { TRUST_PROXY: 'yes please' },
+      'configuration: TRUST_PROXY: must be true, false, or a comma-separated list of proxy addresses',
+    ],
+  ])('rejects %o with one line naming the setting', (env, message) => {
+    expect(() => loadConfig(env, {}, tmpdir())).toThrow(message);
+  });
+});

@@ -48,6 +48,32 @@ function html(node: preact.VNode): string {
   return juice(`<!doctype html>${renderToString(node)}`, { extraCss: css, removeStyleTags: true });
 }
 
+/**
+ * Inlining CSS costs most of a millisecond per mail, and a newsletter goes to thousands of people; so
+ * each template is rendered and inlined once, with named slots, and only the slots are filled per mail.
+ */
+const templates = new Map<string, string>();
+const slot = (name: string) => `__eb_slot_${name}__`;
+const escapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+function fromTemplate(key: string, build: () => preact.VNode, values: Record<string, string>): string {
+  let template = templates.get(key);
+  if (template === undefined) {
+    if (templates.size > 100) templates.clear();
+    template = html(build());
+    templates.set(key, template);
+  }
+  return template.replace(/__eb_slot_([a-zA-Z0-9]+)__/g, (_, name: string) =>
+    (values[name] ?? '').replace(/[&<>"']/g, (c) => escapes[c] ?? c),
+  );
+}
+
 const footerText = (context: MailContext) =>
   `--\n${context.siteTitle} · ${context.siteUrl}\n${context.postalAddress}`;
 
@@ -59,25 +85,25 @@ export interface ConfirmationLinks {
 
 export function confirmationMail(context: MailContext, to: string, links: ConfirmationLinks): MailMessage {
   const subject = `Confirm your subscription to ${context.siteTitle}`;
-  const body = (
+  const build = () => (
     <Frame context={context} title={subject}>
       {/* Should a mail client show them anyway, they lead to a page that points back at the button. */}
-      {links.canaryUrls.map((url) => (
-        <a class="canary" href={url}>
+      {links.canaryUrls.map((_, i) => (
+        <a class="canary" href={slot(`canary${i}`)}>
           Help with confirming
         </a>
       ))}
       <h1>One more step</h1>
       <p>
-        Someone, hopefully you, asked to receive {context.siteTitle} at {to}. Confirm and the next note
-        arrives on Friday.
+        Someone, hopefully you, asked to receive {context.siteTitle} at {slot('to')}. Confirm and the next
+        note arrives on Friday.
       </p>
       <p>
-        <a class="button" href={links.confirmUrl}>
+        <a class="button" href={slot('confirm')}>
           Confirm my subscription
         </a>
       </p>
-      <p class="link">{links.confirmUrl}</p>
+      <p class="link">{slot('confirm')}</p>
       <p>
         The link works for 48 hours. If you did not ask for this, ignore this mail: nothing more will be sent.
       </p>
@@ -98,7 +124,13 @@ export function confirmationMail(context: MailContext, to: string, links: Confir
     '',
     footerText(context),
   ].join('\n');
-  return { to, subject, html: html(body), text, headers: {} };
+  const values = {
+    to,
+    confirm: links.confirmUrl,
+    ...Object.fromEntries(links.canaryUrls.map((u, i) => [`canary${i}`, u])),
+  };
+  const key = `confirmation ${links.canaryUrls.length} ${JSON.stringify(context)}`;
+  return { to, subject, html: fromTemplate(key, build, values), text, headers: {} };
 }
 
 export interface PersonalLinks {
@@ -116,7 +148,7 @@ export function unsubscribeHeaders(links: PersonalLinks): Record<string, string>
 
 export function welcomeMail(context: MailContext, to: string, links: PersonalLinks): MailMessage {
   const subject = `Welcome to ${context.siteTitle}`;
-  const body = (
+  const build = () => (
     <Frame context={context} title={subject}>
       <h1>You are subscribed</h1>
       <p>
@@ -127,8 +159,8 @@ export function welcomeMail(context: MailContext, to: string, links: PersonalLin
         Meanwhile, the archive is at <a href={`${context.siteUrl}/notes`}>{context.siteUrl}/notes</a>.
       </p>
       <p class="foot">
-        You can <a href={links.manageUrl}>see and manage what we keep about you</a>, or{' '}
-        <a href={links.unsubscribeUrl}>unsubscribe</a> in one click, at any time.
+        You can <a href={slot('manage')}>see and manage what we keep about you</a>, or{' '}
+        <a href={slot('unsubscribe')}>unsubscribe</a> in one click, at any time.
         <br />
         {context.siteTitle} · {context.postalAddress}
       </p>
@@ -145,5 +177,7 @@ export function welcomeMail(context: MailContext, to: string, links: PersonalLin
     '',
     footerText(context),
   ].join('\n');
-  return { to, subject, html: html(body), text, headers: unsubscribeHeaders(links) };
+  const values = { manage: links.manageUrl, unsubscribe: links.unsubscribeUrl };
+  const body = fromTemplate(`welcome ${JSON.stringify(context)}`, build, values);
+  return { to, subject, html: body, text, headers: unsubscribeHeaders(links) };
 }

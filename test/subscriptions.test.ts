@@ -286,6 +286,15 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     ).toEqual({
       status: 'failed',
     });
+    // A permanent refusal suppresses the address: no more mail to it, and the ledger says why.
+    expect(await status('bounce@example.com')).toBe('suppressed');
+    expect((await kinds()).at(-1)).toBe('suppressed');
+    t.clock.advance(3600_000);
+    await subscribe('bounce@example.com');
+    await t.deliver();
+    expect(
+      await t.db.selectFrom('outbox').select('id').where('recipient', '=', 'bounce@example.com').execute(),
+    ).toHaveLength(1);
   });
 
   it('answers too many subscribe requests from one address with 429', async () => {

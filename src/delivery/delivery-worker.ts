@@ -64,7 +64,7 @@ export class DeliveryWorker {
         } catch (error) {
           const permanent = error instanceof PermanentDeliveryError;
           const message = error instanceof Error ? error.message : String(error);
-          const outcome = await markFailed(db.kysely, row, message, permanent, clock.now());
+          const outcome = await markFailed(db.kysely, db.engine, row, message, permanent, clock.now());
           this.options.log.warn(
             { outboxId: row.id, kind: row.kind, attempts: row.attempts, outcome, error: message },
             outcome === 'failed'

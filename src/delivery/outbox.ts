@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Engine } from '../db/open-database.js';
 import type { Database, OutboxMessage } from '../db/schema.js';
+import { appendEvent } from '../ledger/ledger.js';
 import type { MailMessage } from '../mail/mail-message.js';
 
 export interface Enqueue {
@@ -90,6 +91,7 @@ export const giveUpAfterMs = 24 * 3600_000;
 
 export async function markFailed(
   db: Kysely<Database>,
+  engine: Engine,
   row: OutboxMessage,
   error: string,
   permanent: boolean,
@@ -97,15 +99,42 @@ export async function markFailed(
 ): Promise<'retry' | 'failed'> {
   const expired = now.getTime() - Date.parse(row.created_at) > giveUpAfterMs;
   const outcome = permanent || expired ? 'failed' : 'retry';
-  await db
-    .updateTable('outbox')
-    .set({
-      status: outcome === 'failed' ? 'failed' : 'queued',
-      lease_until: null,
-      last_error: error.slice(0, 500),
-      next_attempt_at: new Date(now.getTime() + retryDelayMs(row.attempts)).toISOString(),
-    })
-    .where('id', '=', row.id)
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    if (permanent && row.subscriber_id !== null) await suppress(trx, engine, row.subscriber_id, error, now);
+    await trx
+      .updateTable('outbox')
+      .set({
+        status: outcome === 'failed' ? 'failed' : 'queued',
+        lease_until: null,
+        last_error: error.slice(0, 500),
+        next_attempt_at: new Date(now.getTime() + retryDelayMs(row.attempts)).toISOString(),
+      })
+      .where('id', '=', row.id)
+      .execute();
+  });
   return outcome;
+}
+
+/** The relay refused the address for good: mailing it again would hurt the sender's reputation. */
+async function suppress(
+  trx: Transaction<Database>,
+  engine: Engine,
+  subscriberId: number,
+  reason: string,
+  now: Date,
+) {
+  const subscriber = await trx
+    .updateTable('subscribers')
+    .set({ status: 'suppressed', updated_at: now.toISOString() })
+    .where('id', '=', subscriberId)
+    .where('status', '!=', 'suppressed')
+    .returning('email_hmac')
+    .executeTakeFirst();
+  if (!subscriber) return;
+  await appendEvent(trx, engine, {
+    at: now.toISOString(),
+    kind: 'suppressed',
+    emailHmac: subscriber.email_hmac,
+    detail: { reason: reason.slice(0, 200) },
+  });
 }

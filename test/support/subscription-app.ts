@@ -41,6 +41,11 @@ export async function startSubscriptionApp(engine: Engine, options: { rateLimits
     subscriptions: services.subscriptions,
     rateLimits: options.rateLimits ?? { subscribePerMinute: 1000, linksPerMinute: 1000 },
   });
+  // No test may see a 500: every answer of every test is watched, and closing the app fails otherwise.
+  const serverErrors: string[] = [];
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 500) serverErrors.push(`${reply.statusCode} ${request.method} ${request.url}`);
+  });
   const db = database.db.kysely;
   return {
     app,
@@ -72,6 +77,7 @@ export async function startSubscriptionApp(engine: Engine, options: { rateLimits
     },
     async close() {
       await app.close();
+      if (serverErrors.length > 0) throw new Error(`server errors:\n${serverErrors.join('\n')}`);
       await services.close();
       await smtp.close();
       await database.drop();

@@ -6,19 +6,18 @@ import type { Db, Engine } from './open-database.js';
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is now.
 type AnyDb = Kysely<any>;
 
-function idColumn(engine: Engine) {
-  return engine === 'postgres' ? ('bigserial' as const) : ('integer' as const);
+/** A table with an auto-incrementing integer key, the one column the two engines spell differently. */
+function createTableWithId(db: AnyDb, engine: Engine, name: string) {
+  return engine === 'postgres'
+    ? db.schema.createTable(name).addColumn('id', 'bigserial', (c) => c.primaryKey())
+    : db.schema.createTable(name).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 }
 
 function migrations(engine: Engine): Record<string, Migration> {
   return {
     '2026-11-25-01-subscriptions': {
       async up(db: AnyDb) {
-        await db.schema
-          .createTable('subscribers')
-          .addColumn('id', idColumn(engine), (c) =>
-            engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
-          )
+        await createTableWithId(db, engine, 'subscribers')
           .addColumn('key', 'text', (c) => c.notNull().unique())
           .addColumn('email', 'text', (c) => c.notNull().unique())
           .addColumn('email_hmac', 'text', (c) => c.notNull().unique())
@@ -35,11 +34,7 @@ function migrations(engine: Engine): Record<string, Migration> {
           .columns(['status', 'id'])
           .execute();
 
-        await db.schema
-          .createTable('confirmations')
-          .addColumn('id', idColumn(engine), (c) =>
-            engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
-          )
+        await createTableWithId(db, engine, 'confirmations')
           .addColumn('subscriber_id', engine === 'postgres' ? 'bigint' : 'integer', (c) =>
             c.notNull().references('subscribers.id').onDelete('cascade'),
           )
@@ -57,11 +52,7 @@ function migrations(engine: Engine): Record<string, Migration> {
           .columns(['subscriber_id', 'created_at'])
           .execute();
 
-        await db.schema
-          .createTable('outbox')
-          .addColumn('id', idColumn(engine), (c) =>
-            engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
-          )
+        await createTableWithId(db, engine, 'outbox')
           .addColumn('kind', 'text', (c) => c.notNull())
           .addColumn('subscriber_id', engine === 'postgres' ? 'bigint' : 'integer', (c) =>
             c.references('subscribers.id').onDelete('set null'),

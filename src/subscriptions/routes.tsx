@@ -20,6 +20,9 @@ export interface RateLimits {
 
 export const defaultRateLimits: RateLimits = { subscribePerMinute: 10, linksPerMinute: 60 };
 
+/** What a confirmation link that can no longer confirm shows. */
+const spentLink = { used: pages.alreadyConfirmed, expired: pages.expiredLink, unknown: pages.unknownLink };
+
 const forms = new Set(['hero', 'newsletter', 'note', 'retry', 'renew']);
 const checkInboxMessage =
   'Check your inbox: if the address can receive mail, a confirmation link is on its way. It works for 48 hours.';
@@ -105,16 +108,8 @@ export async function subscriptionRoutes(
 
   app.get<{ Params: { token: string } }>('/confirm/:token', links, async (request, reply) => {
     const { token } = request.params;
-    switch (await subscriptions.confirmationState(token)) {
-      case 'valid':
-        return send(request, reply, pages.confirmPage(token, true));
-      case 'used':
-        return send(request, reply, pages.alreadyConfirmed);
-      case 'expired':
-        return send(request, reply, pages.expiredLink);
-      default:
-        return send(request, reply, pages.unknownLink);
-    }
+    const state = await subscriptions.confirmationState(token);
+    return send(request, reply, state === 'valid' ? pages.confirmPage(token, true) : spentLink[state]);
   });
 
   // The mail's hidden links. Only software that fetches every link ever comes here.
@@ -133,18 +128,13 @@ export async function subscriptionRoutes(
       ...who(request),
       automatic: field(request.body, 'automatic') === '1',
     });
-    switch (outcome.state) {
-      case 'confirmed':
-        return send(request, reply, pages.welcomePage(`/manage/${outcome.personalToken}`));
-      case 'needs-click':
-        return send(request, reply, pages.confirmPage(token, false));
-      case 'used':
-        return send(request, reply, pages.alreadyConfirmed);
-      case 'expired':
-        return send(request, reply, pages.expiredLink);
-      default:
-        return send(request, reply, pages.unknownLink);
-    }
+    const view =
+      outcome.state === 'confirmed'
+        ? pages.welcomePage(`/manage/${outcome.personalToken}`)
+        : outcome.state === 'needs-click'
+          ? pages.confirmPage(token, false)
+          : spentLink[outcome.state];
+    return send(request, reply, view);
   });
 
   app.get<{ Params: { token: string } }>('/unsubscribe/:token', links, async (request, reply) => {

@@ -7,6 +7,7 @@ import { registerDatabaseCommands } from './database-commands.js';
 import { registerExport } from './export.js';
 import { registerNew } from './new.js';
 import { registerServe } from './serve.js';
+import { registerSubscribers } from './subscribers.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerNew(program);
   registerExport(program);
   registerDatabaseCommands(program);
+  registerSubscribers(program);
   return program;
 }
 

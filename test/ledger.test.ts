@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrations.js';
-import { appendEvent, eraseProofs, eventsFor, verifyLedger } from '../src/ledger/ledger.js';
+import { appendEvent, appendEvents, eraseProofs, eventsFor, verifyLedger } from '../src/ledger/ledger.js';
 import { createTestDatabase, engines, type TestDatabase } from './support/databases.js';
 
 const proof = { at: '2026-11-25T10:00:00.000Z', ip: '192.0.2.7', userAgent: 'Firefox', form: 'home-hero' };
@@ -63,6 +63,20 @@ describe.each(engines)('the consent ledger on %s', (engine) => {
     expect(events.every((e) => e.proof_hash !== null)).toBe(true);
     expect((await eventsFor(t.db.kysely, 'b'))[0]?.proof).toContain('192.0.2.7');
     expect(await verifyLedger(t.db.kysely)).toMatchObject({ ok: true, events: 3 });
+  });
+
+  it('appends a batch larger than one insert as one unbroken chain', async () => {
+    await append('subscribe_requested', 'before');
+    const events = Array.from({ length: 2500 }, (_, i) => ({
+      at: proof.at,
+      kind: 'imported' as const,
+      emailHmac: `imported-${i}`,
+      detail: { source: 'list.csv' },
+    }));
+    const last = await t.db.kysely.transaction().execute((trx) => appendEvents(trx, engine, events));
+    expect(last).toBe(2501);
+    await append('confirmed', 'after');
+    expect(await verifyLedger(t.db.kysely, 1000)).toMatchObject({ ok: true, events: 2502 });
   });
 
   it('keeps the chain linear when many events are appended at once', async () => {

@@ -51,6 +51,19 @@ export async function appendEvent(
   engine: Engine,
   event: NewEvent,
 ): Promise<number> {
+  return appendEvents(trx, engine, [event]);
+}
+
+/** SQLite allows 32,766 bound values per statement; 9 columns × 1,000 rows stays well inside it. */
+const rowsPerInsert = 1000;
+
+/** Appends events in order, reading the chain's head once: how an import records a thousand people. */
+export async function appendEvents(
+  trx: Transaction<Database>,
+  engine: Engine,
+  events: readonly NewEvent[],
+): Promise<number> {
+  if (events.length === 0) return 0;
   // One writer at a time keeps seq dense and the chain linear. SQLite transactions are already serial.
   if (engine === 'postgres') await sql`lock table ledger_events in exclusive mode`.execute(trx);
   const last = await trx
@@ -59,24 +72,33 @@ export async function appendEvent(
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const seq = (last?.seq ?? 0) + 1;
-  const prevHash = last?.hash ?? genesisHash;
-  // The salt stops anyone from confirming a guessed IP and user agent against the hash after erasure.
-  const proof = event.proof
-    ? JSON.stringify({ ...event.proof, salt: randomBytes(16).toString('hex') })
-    : null;
-  const row = {
-    seq,
-    at: event.at,
-    kind: event.kind,
-    email_hmac: event.emailHmac,
-    detail: JSON.stringify(event.detail ?? {}),
-    proof_hash: proof === null ? null : sha256(proof),
-  };
-  await trx
-    .insertInto('ledger_events')
-    .values({ ...row, proof, prev_hash: prevHash, hash: eventHash(prevHash, row) })
-    .execute();
+  let seq = last?.seq ?? 0;
+  let prevHash = last?.hash ?? genesisHash;
+  const rows = events.map((event) => {
+    seq += 1;
+    // The salt stops anyone from confirming a guessed IP and user agent against the hash after erasure.
+    const proof = event.proof
+      ? JSON.stringify({ ...event.proof, salt: randomBytes(16).toString('hex') })
+      : null;
+    const row = {
+      seq,
+      at: event.at,
+      kind: event.kind,
+      email_hmac: event.emailHmac,
+      detail: JSON.stringify(event.detail ?? {}),
+      proof_hash: proof === null ? null : sha256(proof),
+    };
+    const hash = eventHash(prevHash, row);
+    const complete = { ...row, proof, prev_hash: prevHash, hash };
+    prevHash = hash;
+    return complete;
+  });
+  for (let i = 0; i < rows.length; i += rowsPerInsert) {
+    await trx
+      .insertInto('ledger_events')
+      .values(rows.slice(i, i + rowsPerInsert))
+      .execute();
+  }
   return seq;
 }
 

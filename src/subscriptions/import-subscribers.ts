@@ -6,7 +6,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { type CsvError, type Parser, parse } from 'csv-parse';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/open-database.js';
-import { appendEvent } from '../ledger/ledger.js';
+import { appendEvents } from '../ledger/ledger.js';
 import { UserError } from '../user-error.js';
 import { normaliseEmail } from './email-address.js';
 import { type Keys, newSubscriberKey } from './tokens.js';
@@ -218,14 +218,16 @@ async function insertBatch(o: ImportOptions, file: string, values: Pending[]): P
       .onConflict((oc) => oc.column('email_hmac').doNothing())
       .returning(['id', 'email_hmac'])
       .execute();
-    for (const row of inserted) {
-      await appendEvent(trx, o.db.engine, {
+    await appendEvents(
+      trx,
+      o.db.engine,
+      inserted.map((row) => ({
         at,
-        kind: 'imported',
+        kind: 'imported' as const,
         emailHmac: row.email_hmac,
         detail: { source: file, status: o.status },
-      });
-    }
+      })),
+    );
     return inserted.length;
   });
 }

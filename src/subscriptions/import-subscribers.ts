@@ -43,7 +43,7 @@ export interface ImportReport {
 }
 
 export const maxBadRows = 1000;
-const batchSize = 500;
+const batchSize = 2000;
 /** Longer than any real row; stops an unclosed quote from reading the rest of a large file into memory. */
 const maxRecordBytes = 1 << 20;
 

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { schemaVersion } from '../db/migrations.js';
 import { verifyLedger } from '../ledger/ledger.js';
-import { readMailbox } from '../mail/mailbox.js';
 import { mailboxDir, openDatabaseFor } from '../server/open-services.js';
 import { UserError } from '../user-error.js';
 import { configFrom } from './options.js';
@@ -43,7 +42,7 @@ export function registerDatabaseCommands(program: Command): void {
     .description('list the mails in the local mailbox (used when SMTP_URL is not set)')
     .action(async () => {
       const dir = mailboxDir(configFrom({}));
-      const entries = await readMailbox(dir);
+      const entries = await mailboxEntries(dir);
       if (entries.length === 0) return void process.stdout.write(`the mailbox ${dir} is empty\n`);
       for (const e of entries) {
         process.stdout.write(
@@ -56,11 +55,17 @@ export function registerDatabaseCommands(program: Command): void {
     .description('print one mail of the local mailbox as text')
     .argument('<number>', 'the number `errorbudget mailbox` lists')
     .action(async (number: string) => {
-      const entries = await readMailbox(mailboxDir(configFrom({})));
+      const entries = await mailboxEntries(mailboxDir(configFrom({})));
       const entry = entries.find((e) => e.number === Number(number));
       if (!entry) throw new UserError(`no mail number ${number} (there are ${entries.length})`, 'mailbox');
       process.stdout.write(
         `Date: ${entry.date?.toISOString() ?? ''}\nTo: ${entry.to}\nSubject: ${entry.subject}\n\n${entry.text}\n`,
       );
     });
+}
+
+/** Loaded on demand: the mail parser is the heaviest module of all, and only these commands need it. */
+async function mailboxEntries(dir: string) {
+  const { readMailbox } = await import('../mail/mailbox.js');
+  return readMailbox(dir);
 }

@@ -1,14 +1,13 @@
 // `subscribers import` and `subscribers export`: moving a subscriber list in and out as CSV.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { systemClock } from '../clock.js';
 import { ensureSecret } from '../config/ensure-secret.js';
 import type { Db } from '../db/open-database.js';
 import { openDatabaseFor } from '../server/open-services.js';
-import { exportSubscribers } from '../subscriptions/export-subscribers.js';
-import { type ImportStatus, importSubscribers } from '../subscriptions/import-subscribers.js';
+import type { ImportStatus } from '../subscriptions/import-subscribers.js';
 import { Keys } from '../subscriptions/tokens.js';
 import { UserError } from '../user-error.js';
 import { configFrom } from './options.js';
@@ -40,7 +39,9 @@ export function registerSubscribers(program: Command): void {
       const config = configFrom({});
       const size = await sizeOf(file);
       const keys = new Keys(ensureSecret(config));
-      const bar = progressBar('importing', size, '{value}/{total} bytes, {rows} rows');
+      const bar = await progressBar('importing', size, '{value}/{total} bytes, {rows} rows');
+      // Loaded on demand, like the export below: `serve` starts faster without the CSV modules.
+      const { importSubscribers } = await import('../subscriptions/import-subscribers.js');
       const report = await withDatabase(config, (db) =>
         importSubscribers({
           db,
@@ -81,7 +82,8 @@ export function registerSubscribers(program: Command): void {
               )?.n ?? 0,
             )
           : 0;
-        const bar = progressBar('exporting', total, '{value}/{total} subscribers');
+        const bar = await progressBar('exporting', total, '{value}/{total} subscribers');
+        const { exportSubscribers } = await import('../subscriptions/export-subscribers.js');
         try {
           return await exportSubscribers({
             db,
@@ -127,8 +129,9 @@ async function withDatabase<T>(config: ReturnType<typeof configFrom>, work: (db:
 }
 
 /** A progress bar on stderr, only when a person is watching it. */
-function progressBar(what: string, total: number, counts: string): SingleBar | undefined {
+async function progressBar(what: string, total: number, counts: string): Promise<SingleBar | undefined> {
   if (!process.stderr.isTTY) return undefined;
+  const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     stream: process.stderr,
     format: `${what} [{bar}] {percentage}% | ${counts} | ETA {eta_formatted}`,

@@ -81,6 +81,7 @@ export class LiveSite {
 
   stop(): void {
     clearTimeout(this.timer);
+    this.pages.stop();
   }
 
   private async rebuild(): Promise<void> {

@@ -62,6 +62,11 @@ export class PageCache {
     return this.precompress(this.generation);
   }
 
+  /** Abandons the background compression after the page in hand, so that a stopping process exits at once. */
+  stop(): void {
+    this.generation++;
+  }
+
   /** Compresses every page on one worker thread, so that serving never waits for brotli. */
   private async precompress(generation: number): Promise<void> {
     const pool = new Piscina<Uint8Array, { gzip: Uint8Array; br: Uint8Array }>({

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { UserError } from '../user-error.js';
 import type { Database } from './schema.js';
@@ -22,6 +22,9 @@ export interface OpenOptions {
 
 const int8 = 20;
 
+/** Distinct SQL texts kept prepared per database; the application has far fewer query shapes. */
+const statementCacheSize = 2000;
+
 export function openDatabase(url: string, options: OpenOptions = {}): Db {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.schema);
@@ -33,13 +36,39 @@ function openSqlite(file: string): Db {
   mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path);
   // WAL lets readers proceed while one writer commits; the busy timeout rides out a second process.
-  database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  // exec, not pragma(): pragma() prepares a statement and drops it (see preparedOnce).
+  database.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
+  database.exec('PRAGMA foreign_keys = ON');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(database) }) });
   return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
 }
+
+/**
+ * Keeps every statement prepared once per SQL text. Kysely prepares each query anew, which costs a
+ * parse per query, and on Node 24.19+ a better-sqlite3 12 statement or database that the garbage
+ * collector frees outside JavaScript aborts the process (nodejs/node#65446; better-sqlite3 13 fixes
+ * it but no longer runs on Node 20). So none is ever left for the collector: statements stay cached,
+ * and a closed database stays referenced, with its statements, until the process exits.
+ */
+function preparedOnce(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (statements.size < statementCacheSize) statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close() {
+      database.close();
+      closedDatabases.push({ database, statements });
+    },
+  };
+}
+
+const closedDatabases: object[] = [];
 
 function openPostgres(connectionString: string, schema: string | undefined): Db {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))

@@ -37,8 +37,9 @@ function openSqlite(file: string): Db {
   const database = new SQLite(path);
   // WAL lets readers proceed while one writer commits; the busy timeout rides out a second process.
   // exec, not pragma(): pragma() prepares a statement and drops it (see preparedOnce).
-  database.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
-  database.exec('PRAGMA foreign_keys = ON');
+  database.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;',
+  );
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(database) }) });
   return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
 }

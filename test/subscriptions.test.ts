@@ -11,13 +11,10 @@ describe.each(engines)('subscriptions on %s', (engine) => {
   });
   afterEach(async () => t.close());
 
+  const postForm = (url: string, payload: string) =>
+    t.app.inject({ method: 'POST', url, headers: form, payload });
   const subscribe = (email: string, extra = '') =>
-    t.app.inject({
-      method: 'POST',
-      url: '/subscribe',
-      headers: form,
-      payload: `email=${encodeURIComponent(email)}&form=hero${extra}`,
-    });
+    postForm('/subscribe', `email=${encodeURIComponent(email)}&form=hero${extra}`);
   const status = async (email: string) =>
     (await t.db.selectFrom('subscribers').select('status').where('email', '=', email).executeTakeFirst())
       ?.status;
@@ -46,12 +43,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     expect(page.body).toContain('<button type="submit">Confirm my subscription</button>');
     expect(await status('Reader@example.com')).toBe('pending');
 
-    const confirmed = await t.app.inject({
-      method: 'POST',
-      url: t.path(confirmLink),
-      headers: form,
-      payload: 'automatic=1',
-    });
+    const confirmed = await postForm(t.path(confirmLink), 'automatic=1');
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.body).toContain('You are subscribed');
     expect(await status('Reader@example.com')).toBe('active');
@@ -67,12 +59,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     expect(unsubscribeLink).toBe(linkIn(welcome, '/unsubscribe/'));
     expect(welcome.text).toContain(`${unsubscribeLink.replace('/unsubscribe/', '/manage/')}`);
 
-    const oneClick = await t.app.inject({
-      method: 'POST',
-      url: t.path(unsubscribeLink),
-      headers: form,
-      payload: 'List-Unsubscribe=One-Click',
-    });
+    const oneClick = await postForm(t.path(unsubscribeLink), 'List-Unsubscribe=One-Click');
     expect(oneClick.statusCode).toBe(200);
     expect(await status('Reader@example.com')).toBe('unsubscribed');
 
@@ -136,22 +123,12 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     }
     expect(await status('scanned@example.com')).toBe('pending');
     const link = linkIn(mail, '/confirm/');
-    const automatic = await t.app.inject({
-      method: 'POST',
-      url: t.path(link),
-      headers: form,
-      payload: 'automatic=1',
-    });
+    const automatic = await postForm(t.path(link), 'automatic=1');
     expect(automatic.body).toContain('Press the button');
     expect(automatic.body).not.toContain('confirm.js');
     expect(await status('scanned@example.com')).toBe('pending');
     // The person behind the scanner can still confirm with a click.
-    const click = await t.app.inject({
-      method: 'POST',
-      url: t.path(link),
-      headers: form,
-      payload: 'automatic=',
-    });
+    const click = await postForm(t.path(link), 'automatic=');
     expect(click.body).toContain('You are subscribed');
     expect(await status('scanned@example.com')).toBe('active');
   });
@@ -164,9 +141,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     const expired = await t.app.inject({ method: 'GET', url: link });
     expect(expired.statusCode).toBe(410);
     expect(expired.body).toContain('This link has expired');
-    expect((await t.app.inject({ method: 'POST', url: link, headers: form, payload: '' })).statusCode).toBe(
-      410,
-    );
+    expect((await postForm(link, '')).statusCode).toBe(410);
     expect(await status('late@example.com')).toBe('pending');
     const forged = await t.app.inject({
       method: 'GET',
@@ -179,17 +154,12 @@ describe.each(engines)('subscriptions on %s', (engine) => {
   it('re-subscribing after leaving goes through double opt-in again', async () => {
     await subscribe('again@example.com');
     await t.deliver();
-    await t.app.inject({
-      method: 'POST',
-      url: t.path(linkIn(t.smtp.messages[0] ?? ({} as never), '/confirm/')),
-      headers: form,
-      payload: '',
-    });
+    await postForm(t.path(linkIn(t.smtp.messages[0] ?? ({} as never), '/confirm/')), '');
     await t.deliver();
     const unsubscribe = t.path(linkIn(t.smtp.messages[1] ?? ({} as never), '/unsubscribe/'));
     const page = await t.app.inject({ method: 'GET', url: unsubscribe });
     expect(page.body).toContain('a••••@example.com');
-    await t.app.inject({ method: 'POST', url: unsubscribe, headers: form, payload: '' });
+    await postForm(unsubscribe, '');
     expect(await status('again@example.com')).toBe('unsubscribed');
     t.clock.advance(11 * 60_000);
     await subscribe('again@example.com');
@@ -203,12 +173,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     await subscribe('someone-else@example.com');
     await t.deliver();
     const mine = t.smtp.messages.find((m) => m.text?.includes('me@example.com'));
-    await t.app.inject({
-      method: 'POST',
-      url: t.path(linkIn(mine ?? ({} as never), '/confirm/')),
-      headers: form,
-      payload: '',
-    });
+    await postForm(t.path(linkIn(mine ?? ({} as never), '/confirm/')), '');
     await t.deliver();
     const welcome = t.smtp.messages.find((m) => m.subject?.startsWith('Welcome'));
     const manage = t.path(linkIn(welcome ?? ({} as never), '/manage/'));
@@ -230,21 +195,11 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     expect(exported.consentLedger[0].proof).toMatchObject({ ip: '127.0.0.1', form: 'hero' });
     expect(exported.mails.map((m: { kind: string }) => m.kind)).toEqual(['confirmation', 'welcome']);
 
-    const refused = await t.app.inject({
-      method: 'POST',
-      url: `${manage}/erase`,
-      headers: form,
-      payload: '',
-    });
+    const refused = await postForm(`${manage}/erase`, '');
     expect(refused.statusCode).toBe(400);
     expect(await status('me@example.com')).toBe('active');
 
-    const erased = await t.app.inject({
-      method: 'POST',
-      url: `${manage}/erase`,
-      headers: form,
-      payload: 'confirm=yes',
-    });
+    const erased = await postForm(`${manage}/erase`, 'confirm=yes');
     expect(erased.statusCode).toBe(200);
     expect(await status('me@example.com')).toBeUndefined();
     const everything = JSON.stringify([

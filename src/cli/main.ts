@@ -13,7 +13,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
   version: string;
 };
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('errorbudget')
     .description('Publish Markdown notes as a fast site and newsletter, with provable consent.')
     .version(version)

@@ -6,7 +6,7 @@ import { type Site, siteSchema } from './schema.js';
 import { describeIssues } from './validation-message.js';
 import { parsePositionedYaml } from './yaml-document.js';
 
-export const siteFile = 'site.yml';
+const siteFile = 'site.yml';
 
 export async function loadSite(contentDir: string): Promise<Site> {
   let source: string;

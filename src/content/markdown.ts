@@ -21,7 +21,7 @@ import { VFile } from 'vfile';
 import { UserError } from '../user-error.js';
 import type { RenderedNote, RenderInput, TocEntry } from './rendered-note.js';
 
-export const codeThemes = { light: 'github-light', dark: 'github-dark' } as const;
+const codeThemes = { light: 'github-light', dark: 'github-dark' } as const;
 const wordsPerMinute = 230;
 
 const imageExtensions = /\.(svg|png|jpe?g|gif|webp|avif)$/i;

@@ -7,7 +7,7 @@ import { notesFolder } from './load-content.js';
 import { formatWithOffset, nextPublishSlot } from './publish-time.js';
 import type { Site } from './schema.js';
 
-export function slugify(title: string): string {
+function slugify(title: string): string {
   return title
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -83,11 +83,11 @@ export async function markSent(db: Kysely<Database>, id: number, now: Date): Pro
 }
 
 /** Transient failures wait 2 s, 4 s, 8 s … up to 30 min between tries, and give up after a day. */
-export function retryDelayMs(attempts: number): number {
+function retryDelayMs(attempts: number): number {
   return Math.min(2000 * 2 ** Math.max(attempts - 1, 0), 30 * 60_000);
 }
 
-export const giveUpAfterMs = 24 * 3600_000;
+const giveUpAfterMs = 24 * 3600_000;
 
 export async function markFailed(
   db: Kysely<Database>,

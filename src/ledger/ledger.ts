@@ -35,7 +35,7 @@ export interface NewEvent {
   proof?: Proof;
 }
 
-export const genesisHash = '0'.repeat(64);
+const genesisHash = '0'.repeat(64);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

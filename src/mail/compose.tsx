@@ -139,7 +139,7 @@ export interface PersonalLinks {
 }
 
 /** The List-Unsubscribe pair every mail to a subscriber carries (RFC 2369 and RFC 8058 one-click). */
-export function unsubscribeHeaders(links: PersonalLinks): Record<string, string> {
+function unsubscribeHeaders(links: PersonalLinks): Record<string, string> {
   return {
     'List-Unsubscribe': `<${links.unsubscribeUrl}>`,
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

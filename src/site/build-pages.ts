@@ -58,7 +58,7 @@ const imageTypes: Record<string, string> = {
   avif: 'image/avif',
 };
 
-export function isPublished(note: Note, now: Date): boolean {
+function isPublished(note: Note, now: Date): boolean {
   return !note.draft && note.date.getTime() <= now.getTime();
 }
 

@@ -4,7 +4,7 @@ import type { Note } from '../content/load-content.js';
 import type { Site } from '../content/schema.js';
 import { noteUrl } from './views/chrome.js';
 
-export const feedSize = 20;
+const feedSize = 20;
 
 export interface Feeds {
   rss: string;
@@ -13,7 +13,7 @@ export interface Feeds {
 }
 
 /** Feed readers show content out of context: root-relative and in-page links must name the site. */
-export function absoluteLinks(html: string, siteUrl: string, pageUrl: string): string {
+function absoluteLinks(html: string, siteUrl: string, pageUrl: string): string {
   return html
     .replace(/ (href|src)="\/(?!\/)/g, ` $1="${siteUrl}/`)
     .replace(/ href="#/g, ` href="${pageUrl}#`);

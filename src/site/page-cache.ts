@@ -109,7 +109,7 @@ function reuseOrCreate(source: PageSource, previous: Map<string, CachedPage>): C
   };
 }
 
-export function isCompressible(page: CachedPage): boolean {
+function isCompressible(page: CachedPage): boolean {
   return page.body.length >= compressMinimum && compressible.test(page.type);
 }
 

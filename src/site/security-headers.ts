@@ -1,5 +1,5 @@
 // Headers on every response. The CSP allows nothing from another host: readers are never tracked.
-export const contentSecurityPolicy = [
+const contentSecurityPolicy = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type CachedPage, type Encoding, encodedBody, etagFor, type PageCache } from './page-cache.js';
 
-export function negotiateEncoding(header: string | string[] | undefined): Encoding {
+function negotiateEncoding(header: string | string[] | undefined): Encoding {
   if (typeof header !== 'string' || header === '') return 'identity';
   if (!header.includes('q='))
     return /\bbr\b/.test(header) ? 'br' : /\bgzip\b/.test(header) ? 'gzip' : 'identity';

@@ -14,14 +14,7 @@ export interface ExportOptions {
   onProgress?: (rows: number) => void;
 }
 
-export const exportColumns = [
-  'email',
-  'status',
-  'source',
-  'created_at',
-  'confirmed_at',
-  'unsubscribed_at',
-] as const;
+const exportColumns = ['email', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'] as const;
 const pageSize = 1000;
 
 /** Writes every subscriber, one per row under a header; returns how many rows it wrote. */

@@ -42,7 +42,7 @@ export interface ImportReport {
   badCount: number;
 }
 
-export const maxBadRows = 1000;
+const maxBadRows = 1000;
 const batchSize = 2000;
 /** Longer than any real row; stops an unclosed quote from reading the rest of a large file into memory. */
 const maxRecordBytes = 1 << 20;

@@ -28,7 +28,7 @@ const checkInboxMessage =
   'Check your inbox: if the address can receive mail, a confirmation link is on its way. It works for 48 hours.';
 
 /** The words beside each form, which are what a person agrees to by subscribing there. */
-export function wordingFor(site: Site, form: string): string {
+function wordingFor(site: Site, form: string): string {
   return form === 'hero'
     ? `${site.hero.text} ${site.hero.smallPrint}`
     : `${site.newsletter.title}. ${site.newsletter.text} ${site.newsletter.smallPrint}`;

@@ -11,9 +11,9 @@ import { confirmationMail, welcomeMail } from '../mail/compose.js';
 import type { MailContext } from '../mail/mail-message.js';
 import { hashToken, type Keys, newSubscriberKey, randomToken } from './tokens.js';
 
-export const confirmationLifetimeMs = 48 * 3600_000;
+const confirmationLifetimeMs = 48 * 3600_000;
 /** At most one confirmation mail per address per 10 minutes and five per day, whoever asks. */
-export const mailLimits = [
+const mailLimits = [
   { windowMs: 10 * 60_000, max: 1 },
   { windowMs: 24 * 3600_000, max: 5 },
 ];

@@ -6,8 +6,8 @@ import { RenderCache } from '../content/render-cache.js';
 import { buildPages } from '../site/build-pages.js';
 import { exportSite } from '../site/export-site.js';
 import { UserError } from '../user-error.js';
+import { renderCacheDir } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
-import { renderCacheDir } from './serve.js';
 
 export function registerExport(program: Command): void {
   withContentOption(program.command('export'))

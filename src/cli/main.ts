@@ -5,9 +5,11 @@ import { isUserError } from '../user-error.js';
 import { registerCheck } from './check.js';
 import { registerDatabaseCommands } from './database-commands.js';
 import { registerExport } from './export.js';
+import { registerIssueCommands } from './issues.js';
 import { registerNew } from './new.js';
 import { registerServe } from './serve.js';
 import { registerSubscribers } from './subscribers.js';
+import { registerWorker } from './worker.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -25,6 +27,8 @@ function buildProgram(): Command {
   registerExport(program);
   registerDatabaseCommands(program);
   registerSubscribers(program);
+  registerIssueCommands(program);
+  registerWorker(program);
   return program;
 }
 

@@ -1,25 +1,20 @@
-// `errorbudget serve`: loads the content, refuses to start if it is broken, then serves and watches it.
-import { join } from 'node:path';
+// `errorbudget serve`: loads the content, refuses to start if it is broken, then serves and watches it,
+// and runs the background work (mail, issues, bounces) in the same process.
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
-import type { Config } from '../config/load-config.js';
-import { RenderCache } from '../content/render-cache.js';
 import { watchContent } from '../content/watch-content.js';
 import { createLogger } from '../observability/logger.js';
 import { buildApp } from '../server/build-app.js';
 import { openServices } from '../server/open-services.js';
-import { LiveSite } from '../site/live-site.js';
 import { defaultRateLimits } from '../subscriptions/routes.js';
-import { UserError } from '../user-error.js';
+import { openLiveSite } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
-
-export function renderCacheDir(config: Config): string {
-  return join(config.dataDir, 'cache', 'notes');
-}
 
 export function registerServe(program: Command): void {
   withContentOption(program.command('serve'))
-    .description('serve the site, publish scheduled notes on time, and re-render notes as they change')
+    .description(
+      'serve the site, publish scheduled notes on time, mail each new note to its readers, and re-render notes as they change',
+    )
     .option('-p, --port <port>', 'port to listen on (env PORT, default 3000)')
     .option('-H, --host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--site-url <url>', 'public URL of the site, for canonical links and feeds (env SITE_URL)')
@@ -34,24 +29,11 @@ export function registerServe(program: Command): void {
       }) => {
         const config = configFrom(options);
         const log = createLogger(config.logLevel);
-        const live = new LiveSite({
-          contentDir: config.contentDir,
-          siteUrl: config.siteUrl,
-          clock: systemClock,
-          log,
-          cache: new RenderCache(renderCacheDir(config)),
-        });
-        const snapshot = await live.load();
-        if (snapshot.errors.length > 0) {
-          throw new UserError(
-            `not starting, ${snapshot.errors.length} problem(s) in the content:\n${snapshot.errors.join('\n')}`,
-            config.contentDir,
-          );
-        }
-        for (const warning of snapshot.warnings) log.warn({ problem: warning }, 'content warning');
+        const live = await openLiveSite(config, log);
+        const snapshot = live.snapshot;
 
         const services = await openServices(config, { live, log, clock: systemClock });
-        services.worker.start();
+        await services.startWorkers();
         log.info(`mail goes to the ${services.transport.description}`);
         const app = await buildApp({
           live,

@@ -1,7 +1,6 @@
 // `subscribers import` and `subscribers export`: moving a subscriber list in and out as CSV.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { systemClock } from '../clock.js';
 import { ensureSecret } from '../config/ensure-secret.js';
@@ -11,6 +10,7 @@ import type { ImportStatus } from '../subscriptions/import-subscribers.js';
 import { Keys } from '../subscriptions/tokens.js';
 import { UserError } from '../user-error.js';
 import { configFrom } from './options.js';
+import { progressBar } from './progress-bar.js';
 
 const shownBadRows = 20;
 
@@ -126,18 +126,4 @@ async function withDatabase<T>(config: ReturnType<typeof configFrom>, work: (db:
   } finally {
     await db.close();
   }
-}
-
-/** A progress bar on stderr, only when a person is watching it. */
-async function progressBar(what: string, total: number, counts: string): Promise<SingleBar | undefined> {
-  if (!process.stderr.isTTY) return undefined;
-  const { SingleBar } = await import('cli-progress');
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: `${what} [{bar}] {percentage}% | ${counts} | ETA {eta_formatted}`,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  bar.start(total, 0, { rows: 0 });
-  return bar;
 }

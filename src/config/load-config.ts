@@ -31,6 +31,25 @@ const envSchema = z.object({
       'must be true, false, or a comma-separated list of proxy addresses',
     )
     .default('false'),
+  SMTP_POOL: z.coerce.number().int().min(1).max(64).default(8),
+  SEND_RATE: z.coerce.number().min(0).default(0),
+  DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/, 'must be a DNS label such as mail2026')
+    .optional(),
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain name such as example.com')
+    .optional(),
+  BOUNCE_SMTP_PORT: portSchema.optional(),
+  BOUNCE_SMTP_HOST: z.string().min(1).optional(),
+  BOUNCE_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'must be a domain name such as bounce.example.com')
+    .optional(),
+  BOUNCE_TLS_KEY: z.string().min(1).optional(),
+  BOUNCE_TLS_CERT: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -49,6 +68,19 @@ export interface Config {
   readonly subscribeRateLimit: number;
   /** Whether (or which) reverse proxies' X-Forwarded-For to believe for the client address. */
   readonly trustProxy: boolean | string[];
+  /** Connections to the relay kept busy at once. */
+  readonly smtpPool: number;
+  /** Issue mails per second at most, over all connections of a process; 0 = as fast as the relay takes. */
+  readonly sendRate: number;
+  readonly dkim: { privateKey: string; selector: string; domain: string } | undefined;
+  /** The inbound listener for bounces and complaints, when BOUNCE_SMTP_PORT is set. */
+  readonly bounce: {
+    port: number | undefined;
+    host: string;
+    /** The domain of the VERP return paths; its MX must reach the listener. */
+    domain: string;
+    tls: { keyFile: string; certFile: string } | undefined;
+  };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -64,10 +96,11 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
   const e = parsed.data;
   const dataDir = resolve(cwd, e.DATA_DIR);
   const publicHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  const siteUrl = (e.SITE_URL ?? `http://${publicHost}:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    siteUrl: (e.SITE_URL ?? `http://${publicHost}:${e.PORT}`).replace(/\/+$/, ''),
+    siteUrl,
     dataDir,
     contentDir: resolve(cwd, e.CONTENT_DIR),
     databaseUrl: e.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'errorbudget.db')}`,
@@ -82,7 +115,49 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
         : e.TRUST_PROXY === 'false'
           ? false
           : e.TRUST_PROXY.split(',').map((a) => a.trim()),
+    smtpPool: e.SMTP_POOL,
+    sendRate: e.SEND_RATE,
+    dkim: dkimFrom(e, cwd),
+    bounce: {
+      port: e.BOUNCE_SMTP_PORT,
+      host: e.BOUNCE_SMTP_HOST ?? e.HOST,
+      domain: e.BOUNCE_DOMAIN ?? new URL(siteUrl).hostname,
+      tls: bounceTlsFrom(e, cwd),
+    },
   });
+}
+
+type ParsedEnv = z.infer<typeof envSchema>;
+
+/** All three settings or none; the key is PEM text or the path of a file holding it. */
+function dkimFrom(e: ParsedEnv, cwd: string): Config['dkim'] {
+  const given = [e.DKIM_PRIVATE_KEY, e.DKIM_SELECTOR, e.DKIM_DOMAIN].filter((v) => v !== undefined);
+  if (given.length === 0) return undefined;
+  if (!e.DKIM_PRIVATE_KEY || !e.DKIM_SELECTOR || !e.DKIM_DOMAIN)
+    throw new UserError(
+      'DKIM_PRIVATE_KEY, DKIM_SELECTOR and DKIM_DOMAIN go together: set all three or none',
+      'configuration',
+    );
+  const value = e.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n');
+  let privateKey = value;
+  if (!value.includes('-----BEGIN')) {
+    try {
+      privateKey = readFileSync(resolve(cwd, value), 'utf8');
+    } catch {
+      throw new UserError(
+        `is neither a PEM key nor a readable file (${value})`,
+        'configuration: DKIM_PRIVATE_KEY',
+      );
+    }
+  }
+  return { privateKey, selector: e.DKIM_SELECTOR, domain: e.DKIM_DOMAIN.toLowerCase() };
+}
+
+function bounceTlsFrom(e: ParsedEnv, cwd: string): Config['bounce']['tls'] {
+  if (!e.BOUNCE_TLS_KEY && !e.BOUNCE_TLS_CERT) return undefined;
+  if (!e.BOUNCE_TLS_KEY || !e.BOUNCE_TLS_CERT)
+    throw new UserError('BOUNCE_TLS_KEY and BOUNCE_TLS_CERT go together', 'configuration');
+  return { keyFile: resolve(cwd, e.BOUNCE_TLS_KEY), certFile: resolve(cwd, e.BOUNCE_TLS_CERT) };
 }
 
 function readDotEnv(cwd: string): Env {

@@ -17,6 +17,8 @@ export interface NoteMeta {
   updated: Date | undefined;
   topics: string[];
   draft: boolean;
+  /** false: published on the site but not mailed. Absent in renderings cached before it existed. */
+  newsletter?: boolean;
   /** sha256 of the whole file: the key of its rendering. */
   hash: string;
 }
@@ -81,6 +83,7 @@ export function parseNote(source: string, file: string, site: Site, hash = hashS
     updated: fm.updated === undefined ? undefined : readDate('updated', fm.updated),
     topics: fm.topics,
     draft: fm.draft,
+    newsletter: fm.newsletter,
     body: source.slice(match[0].length),
     hash,
   };

@@ -109,6 +109,7 @@ export function frontMatterSchema(topicSlugs: readonly string[]) {
           });
         }),
       draft: z.boolean({ error: 'must be true or false' }).default(false),
+      newsletter: z.boolean({ error: 'must be true or false' }).default(true),
       slug: slug.optional(),
     })
     .superRefine((note, ctx) => {

@@ -96,6 +96,87 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '2026-11-26-01-issues': {
+      async up(db: AnyDb) {
+        const id = engine === 'postgres' ? 'bigint' : 'integer';
+        await createTableWithId(db, engine, 'issues')
+          .addColumn('note_slug', 'text', (c) => c.notNull().unique())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('summary', 'text', (c) => c.notNull())
+          .addColumn('note_url', 'text', (c) => c.notNull())
+          .addColumn('html', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('hold_reason', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('published_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('snapshot_at', 'text')
+          .addColumn('snapshot_max_subscriber_id', id)
+          .addColumn('recipients', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('finished_at', 'text')
+          .execute();
+
+        await createTableWithId(db, engine, 'issue_batches')
+          .addColumn('issue_id', id, (c) => c.notNull().references('issues.id').onDelete('cascade'))
+          .addColumn('first_subscriber_id', id, (c) => c.notNull())
+          .addColumn('last_subscriber_id', id, (c) => c.notNull())
+          .addColumn('acked_through', id, (c) => c.notNull())
+          .addColumn('sent', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('failed', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('deferred', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('worker', 'text')
+          .addColumn('lease_until', 'text')
+          .addColumn('checkpoint_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('issue_batches_claim')
+          .on('issue_batches')
+          .columns(['issue_id', 'state', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('issue_exceptions')
+          .addColumn('issue_id', id, (c) => c.notNull().references('issues.id').onDelete('cascade'))
+          .addColumn('subscriber_id', id, (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('lease_until', 'text')
+          .addColumn('code', 'integer')
+          .addColumn('reply', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('issue_exceptions_pk', ['issue_id', 'subscriber_id'])
+          .execute();
+        await db.schema
+          .createIndex('issue_exceptions_due')
+          .on('issue_exceptions')
+          .columns(['state', 'next_attempt_at'])
+          .execute();
+
+        await createTableWithId(db, engine, 'bounce_events')
+          .addColumn('subscriber_id', id)
+          .addColumn('issue_id', id)
+          .addColumn('outbox_id', id)
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('class', 'text', (c) => c.notNull())
+          .addColumn('status', 'text')
+          .addColumn('diagnostic', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('bounce_events_subscriber')
+          .on('bounce_events')
+          .columns(['subscriber_id', 'id'])
+          .execute();
+
+        // Outbox rows keep the stage and class of the relay's last reply, so `errorbudget outbox`
+        // can tell a reader's bounce from the sender's own problem.
+        await db.schema.alterTable('outbox').addColumn('last_reply_class', 'text').execute();
+      },
+    },
   };
 }
 
@@ -103,8 +184,27 @@ export interface MigrationReport {
   applied: string[];
 }
 
-/** Brings the schema up to date; safe to run from several processes at once (the migrator locks). */
+/** An arbitrary constant: the advisory lock every errorbudget process takes to migrate. */
+const migrationLockKey = 7_415_226_001;
+
+/**
+ * Brings the schema up to date; safe to run from several processes at once. On PostgreSQL the whole run
+ * holds an advisory lock: Kysely locks only after creating its own bookkeeping tables, and two processes
+ * creating them at the same moment fail on a pg_type unique violation.
+ */
 export async function migrate(db: Db): Promise<MigrationReport> {
+  if (db.engine !== 'postgres') return migrateUnlocked(db);
+  return db.kysely.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${migrationLockKey})`.execute(connection);
+    try {
+      return await migrateUnlocked(db);
+    } finally {
+      await sql`select pg_advisory_unlock(${migrationLockKey})`.execute(connection);
+    }
+  });
+}
+
+async function migrateUnlocked(db: Db): Promise<MigrationReport> {
   // Kysely looks for its bookkeeping tables in every schema it can see; pin it to ours, or another
   // schema's tables on the same server would be mistaken for them.
   const schema =

@@ -52,6 +52,84 @@ export interface OutboxTable {
   lease_until: string | null;
   sent_at: string | null;
   last_error: string | null;
+  /** How the relay's last refusal was judged (see mail/reply-class.ts). */
+  last_reply_class: string | null;
+}
+
+/** held: waits for a person (published long before it was first seen, or stalled for a day). */
+export type IssueState = 'held' | 'sending' | 'paused' | 'cancelled' | 'done';
+
+export interface IssuesTable {
+  id: Generated<number>;
+  note_slug: string;
+  subject: string;
+  summary: string;
+  note_url: string;
+  /** The email, rendered once with the readers' personal slots, so every batch and resume sends the same. */
+  html: string;
+  text: string;
+  state: IssueState;
+  hold_reason: string | null;
+  /** The last problem that was the sender's, not a reader's (a refused login, a refused sender). */
+  last_error: string | null;
+  published_at: string;
+  created_at: string;
+  /** Readers confirmed by this moment, with ids up to the max, are the issue's readers. */
+  snapshot_at: string | null;
+  snapshot_max_subscriber_id: number | null;
+  recipients: Generated<number>;
+  finished_at: string | null;
+}
+
+export type BatchState = 'queued' | 'leased' | 'done' | 'cancelled';
+
+export interface IssueBatchesTable {
+  id: Generated<number>;
+  issue_id: number;
+  first_subscriber_id: number;
+  last_subscriber_id: number;
+  /** The send-side cursor: every reader up to this id has the relay's 250 (or an exception row). */
+  acked_through: number;
+  sent: Generated<number>;
+  failed: Generated<number>;
+  deferred: Generated<number>;
+  state: BatchState;
+  worker: string | null;
+  lease_until: string | null;
+  checkpoint_at: string | null;
+}
+
+/** retry: a temporary refusal, tried again later; failed: refused for good; sent: delivered on a retry. */
+export type ExceptionState = 'retry' | 'failed' | 'sent';
+
+export interface IssueExceptionsTable {
+  issue_id: number;
+  subscriber_id: number;
+  state: ExceptionState;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  code: number | null;
+  /** The relay's reply, addresses redacted. */
+  reply: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type BounceClass = 'hard' | 'soft' | 'policy' | 'complaint';
+
+export interface BounceEventsTable {
+  id: Generated<number>;
+  subscriber_id: number | null;
+  issue_id: number | null;
+  outbox_id: number | null;
+  /** smtp: refused while sending; dsn, arf, text: a report that came back later. */
+  source: string;
+  class: BounceClass;
+  status: string | null;
+  /** Addresses redacted. */
+  diagnostic: string;
+  received_at: string;
 }
 
 export interface LedgerEventsTable {
@@ -73,9 +151,15 @@ export interface Database {
   confirmations: ConfirmationsTable;
   outbox: OutboxTable;
   ledger_events: LedgerEventsTable;
+  issues: IssuesTable;
+  issue_batches: IssueBatchesTable;
+  issue_exceptions: IssueExceptionsTable;
+  bounce_events: BounceEventsTable;
 }
 
 export type Subscriber = Selectable<SubscribersTable>;
 export type NewOutboxMessage = Insertable<OutboxTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
 export type LedgerEvent = Selectable<LedgerEventsTable>;
+export type Issue = Selectable<IssuesTable>;
+export type IssueBatch = Selectable<IssueBatchesTable>;

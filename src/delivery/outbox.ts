@@ -5,8 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Engine } from '../db/open-database.js';
 import type { Database, OutboxMessage } from '../db/schema.js';
-import { appendEvent } from '../ledger/ledger.js';
 import type { MailMessage } from '../mail/mail-message.js';
+import type { ReplyClass } from '../mail/reply-class.js';
+import type { ReaderActions } from './reader-actions.js';
+import { recordBounce } from './record-bounce.js';
 
 export interface Enqueue {
   kind: string;
@@ -82,31 +84,67 @@ export async function markSent(db: Kysely<Database>, id: number, now: Date): Pro
     .execute();
 }
 
+/** A worker still sending these keeps them: another worker takes a row only once its lease ran out. */
+export async function renewLeases(db: Kysely<Database>, ids: number[], until: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ lease_until: until.toISOString() })
+    .where('id', 'in', ids)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
 /** Transient failures wait 2 s, 4 s, 8 s … up to 30 min between tries, and give up after a day. */
-function retryDelayMs(attempts: number): number {
+export function retryDelayMs(attempts: number): number {
   return Math.min(2000 * 2 ** Math.max(attempts - 1, 0), 30 * 60_000);
 }
 
-const giveUpAfterMs = 24 * 3600_000;
+export const giveUpAfterMs = 24 * 3600_000;
 
+export interface Refusal {
+  /** The relay's reply or the network error, addresses redacted. */
+  reply: string;
+  replyClass: ReplyClass;
+  status: string | undefined;
+}
+
+/**
+ * A reader's hard bounce fails the mail and suppresses them; anything else (a 4xx, a network error, the
+ * relay refusing us) keeps the mail for another try, and never counts against the reader.
+ */
 export async function markFailed(
   db: Kysely<Database>,
-  engine: Engine,
+  actions: ReaderActions,
   row: OutboxMessage,
-  error: string,
-  permanent: boolean,
+  refusal: Refusal,
   now: Date,
 ): Promise<'retry' | 'failed'> {
+  const bounced = refusal.replyClass === 'hard-bounce';
   const expired = now.getTime() - Date.parse(row.created_at) > giveUpAfterMs;
-  const outcome = permanent || expired ? 'failed' : 'retry';
+  const outcome = bounced || expired ? 'failed' : 'retry';
   await db.transaction().execute(async (trx) => {
-    if (permanent && row.subscriber_id !== null) await suppress(trx, engine, row.subscriber_id, error, now);
+    if (bounced)
+      await recordBounce(
+        trx,
+        actions,
+        row.subscriber_id,
+        {
+          source: 'smtp',
+          class: 'hard',
+          status: refusal.status,
+          diagnostic: refusal.reply,
+          outboxId: row.id,
+        },
+        now,
+      );
     await trx
       .updateTable('outbox')
       .set({
         status: outcome === 'failed' ? 'failed' : 'queued',
         lease_until: null,
-        last_error: error.slice(0, 500),
+        last_error: refusal.reply,
+        last_reply_class: refusal.replyClass,
         next_attempt_at: new Date(now.getTime() + retryDelayMs(row.attempts)).toISOString(),
       })
       .where('id', '=', row.id)
@@ -115,26 +153,51 @@ export async function markFailed(
   return outcome;
 }
 
-/** The relay refused the address for good: mailing it again would hurt the sender's reputation. */
-async function suppress(
-  trx: Transaction<Database>,
-  engine: Engine,
-  subscriberId: number,
-  reason: string,
-  now: Date,
-) {
-  const subscriber = await trx
-    .updateTable('subscribers')
-    .set({ status: 'suppressed', updated_at: now.toISOString() })
-    .where('id', '=', subscriberId)
-    .where('status', '!=', 'suppressed')
-    .returning('email_hmac')
+/** Mail not yet sent to someone who just left must not go out. */
+export async function cancelQueuedMail(trx: Transaction<Database>, subscriberId: number): Promise<void> {
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'failed', last_error: 'recipient unsubscribed before delivery' })
+    .where('subscriber_id', '=', subscriberId)
+    .where('status', '=', 'queued')
+    .execute();
+}
+
+/** Erasure: every mail to or about the person goes, including their address as a recipient. */
+export async function forgetMail(trx: Transaction<Database>, subscriberId: number, email: string) {
+  await trx.deleteFrom('outbox').where('subscriber_id', '=', subscriberId).execute();
+  await trx.deleteFrom('outbox').where('recipient', '=', email).execute();
+  await trx.deleteFrom('issue_exceptions').where('subscriber_id', '=', subscriberId).execute();
+  await trx.deleteFrom('bounce_events').where('subscriber_id', '=', subscriberId).execute();
+}
+
+export interface OutboxSummary {
+  queued: number;
+  sending: number;
+  failed: number;
+  sent: number;
+  /** When the oldest mail that is due was queued, if any is waiting. */
+  oldestDueAt: string | undefined;
+}
+
+export async function summariseOutbox(db: Kysely<Database>, now: Date): Promise<OutboxSummary> {
+  const counts = await db
+    .selectFrom('outbox')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const oldest = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.min('created_at').as('at'))
+    .where('status', 'in', ['queued', 'sending'])
+    .where('next_attempt_at', '<=', now.toISOString())
     .executeTakeFirst();
-  if (!subscriber) return;
-  await appendEvent(trx, engine, {
-    at: now.toISOString(),
-    kind: 'suppressed',
-    emailHmac: subscriber.email_hmac,
-    detail: { reason: reason.slice(0, 200) },
-  });
+  const count = (status: string) => Number(counts.find((c) => c.status === status)?.n ?? 0);
+  return {
+    queued: count('queued'),
+    sending: count('sending'),
+    failed: count('failed'),
+    sent: count('sent'),
+    oldestDueAt: (oldest?.at as string | null | undefined) ?? undefined,
+  };
 }

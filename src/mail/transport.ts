@@ -5,11 +5,14 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { MailMessage } from './mail-message.js';
+import { classifyReply, enhancedStatusOf, type ReplyClass, type ReplyStage } from './reply-class.js';
 
 export interface OutgoingMail extends MailMessage {
   from: string;
   messageId: string;
   date: Date;
+  /** The envelope sender (a VERP address), where bounces go. */
+  returnPath?: string;
 }
 
 export interface Transport {
@@ -19,13 +22,58 @@ export interface Transport {
   close(): void;
 }
 
-/** A failure the relay says will not get better (5xx): retrying would only annoy it. */
-export class PermanentDeliveryError extends Error {}
+/** A refusal or failure, with the stage it came at and how it is judged. */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly stage: ReplyStage,
+    readonly code: number | undefined,
+    readonly replyClass: ReplyClass,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** nodemailer names the command a reply answered; after the body it still says DATA, with EMESSAGE. */
+function stageOf(error: { code?: string; command?: string }): ReplyStage {
+  const command = error.command ?? '';
+  if (error.code === 'EAUTH' || command.startsWith('AUTH')) return 'auth';
+  if (command === 'MAIL FROM') return 'mail';
+  if (command === 'RCPT TO') return 'rcpt';
+  if (command === 'DATA') return error.code === 'EMESSAGE' ? 'message' : 'data';
+  if (command === 'EHLO' || command === 'HELO' || command === 'LHLO') return 'ehlo';
+  if (command === 'STARTTLS') return 'starttls';
+  return 'connect';
+}
+
+export function deliveryErrorOf(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  const e = error as { code?: string; command?: string; responseCode?: number; response?: string };
+  const stage = stageOf(e);
+  const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const reply = e.response ?? (error instanceof Error ? error.message : String(error));
+  const status = enhancedStatusOf(reply.replace(/^\d{3}[ -]/, ''));
+  return new DeliveryError(
+    `${stage}: ${reply}`.slice(0, 500),
+    stage,
+    code,
+    classifyReply(stage, code, status),
+  );
+}
+
+export interface SmtpTransportOptions {
+  /** Connections kept open to the relay. */
+  pool: number;
+  /** nodemailer's DKIM option, when mail is signed. */
+  dkim?: object;
+}
 
 function toNodemailer(mail: OutgoingMail) {
   return {
     from: mail.from,
     to: mail.to,
+    ...(mail.returnPath ? { envelope: { from: mail.returnPath, to: mail.to } } : {}),
     subject: mail.subject,
     html: mail.html,
     text: mail.text,
@@ -35,11 +83,12 @@ function toNodemailer(mail: OutgoingMail) {
   };
 }
 
-export function smtpTransport(smtpUrl: string): Transport {
+export function smtpTransport(smtpUrl: string, options: SmtpTransportOptions): Transport {
   const url = new URL(smtpUrl);
   const transporter = nodemailer.createTransport({
     pool: true,
-    maxConnections: 4,
+    maxConnections: options.pool,
+    ...(options.dkim ? { dkim: options.dkim } : {}),
     host: url.hostname,
     port: Number(url.port) || (url.protocol === 'smtps:' ? 465 : 587),
     secure: url.protocol === 'smtps:',
@@ -56,11 +105,7 @@ export function smtpTransport(smtpUrl: string): Transport {
       try {
         await transporter.sendMail(toNodemailer(mail));
       } catch (error) {
-        const code = (error as { responseCode?: number }).responseCode;
-        if (code !== undefined && code >= 500 && code < 600) {
-          throw new PermanentDeliveryError((error as Error).message);
-        }
-        throw error;
+        throw deliveryErrorOf(error);
       }
     },
     close: () => transporter.close(),
@@ -74,12 +119,21 @@ export function mailboxTransport(dir: string): Transport {
     description: `local mailbox ${dir} (read it with: errorbudget mailbox)`,
     async send(mail) {
       const info = await composer.sendMail(toNodemailer(mail));
-      // Named by Message-ID: delivering the same outbox row twice after a crash leaves one file.
-      const name = `${mail.date.toISOString().replace(/[:.]/g, '-')}_${mail.messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
-      const temporary = join(dir, `.${name}.tmp`);
-      await writeFile(temporary, info.message as Buffer);
-      await rename(temporary, join(dir, name));
+      await saveToMailbox(dir, mail.messageId, mail.date, info.message as Buffer);
     },
     close: () => composer.close(),
   };
+}
+
+/** Named by Message-ID: delivering the same mail twice after a crash leaves one file. */
+export async function saveToMailbox(
+  dir: string,
+  messageId: string,
+  date: Date,
+  message: Buffer | readonly Buffer[],
+): Promise<void> {
+  const name = `${date.toISOString().replace(/[:.]/g, '-')}_${messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
+  const temporary = join(dir, `.${name}.tmp`);
+  await writeFile(temporary, Buffer.isBuffer(message) ? message : Buffer.concat(message));
+  await rename(temporary, join(dir, name));
 }

@@ -1,5 +1,9 @@
-// Everything behind the pages: the database, the secret, the mail transport, the delivery worker and
-// the subscriptions built on them. One place so that `serve`, the CLI and the tests wire them alike.
+// Everything behind the pages: the database, the secret, mail out (outbox and issues) and back in
+// (bounces), and the subscriptions built on them. One place so that `serve`, `worker`, the CLI and the
+// tests wire them alike.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -7,19 +11,37 @@ import { ensureSecret } from '../config/ensure-secret.js';
 import type { Config } from '../config/load-config.js';
 import { migrate } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
-import { DeliveryWorker } from '../delivery/delivery-worker.js';
+import { startBounceListener } from '../delivery/bounce-listener.js';
+import { type ComposableIssue, IssueComposer, type PersonalLinks } from '../delivery/issue-composer.js';
+import { IssueSender } from '../delivery/issue-sender.js';
+import { OutboxWorker } from '../delivery/outbox-worker.js';
+import { recordReport } from '../delivery/record-report.js';
+import { mailboxRelay, type Relay, smtpRelay } from '../delivery/relay.js';
+import { IssueScheduler } from '../delivery/schedule-issues.js';
+import { VerpCodec } from '../delivery/verp.js';
+import { DkimSigner, nodemailerDkim } from '../mail/dkim-signer.js';
 import { mailboxTransport, smtpTransport, type Transport } from '../mail/transport.js';
 import type { LiveSite } from '../site/live-site.js';
 import { Subscriptions } from '../subscriptions/subscriptions.js';
+import { readerActions } from '../subscriptions/suppress.js';
 import { Keys } from '../subscriptions/tokens.js';
 import { UserError } from '../user-error.js';
+import { issueContentOf } from './issue-content.js';
 
 export interface Services {
   db: Db;
   keys: Keys;
+  verp: VerpCodec;
   transport: Transport;
-  worker: DeliveryWorker;
+  relay: Relay;
+  outbox: OutboxWorker;
+  issues: IssueSender;
+  scheduler: IssueScheduler;
   subscriptions: Subscriptions;
+  from: string;
+  composerFor(issue: ComposableIssue): IssueComposer;
+  /** Starts the background work: outbox, issues, the schedule, and the bounce listener if configured. */
+  startWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,33 +64,137 @@ export async function openDatabaseFor(config: Pick<Config, 'databaseUrl'>): Prom
   }
 }
 
-export async function openServices(
-  config: Config,
-  { live, log, clock, db: given }: { live: LiveSite; log: Logger; clock: Clock; db?: Db },
-): Promise<Services> {
-  const db = given ?? (await openDatabaseFor(config));
-  const keys = new Keys(ensureSecret(config));
-  const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : mailboxTransport(mailboxDir(config));
+function dkimSignerFor(config: Config): DkimSigner | undefined {
+  if (!config.dkim) return undefined;
+  try {
+    return new DkimSigner(config.dkim);
+  } catch (error) {
+    throw new UserError(
+      (error as Error).message.replace(/^DKIM_PRIVATE_KEY: /, ''),
+      'configuration: DKIM_PRIVATE_KEY',
+    );
+  }
+}
+
+export interface ServiceOptions {
+  live: LiveSite;
+  log: Logger;
+  clock: Clock;
+  db?: Db;
+  /** Tests shorten leases and polls, and may trust a test relay's certificate. */
+  tuning?: {
+    leaseMs?: number;
+    pollMs?: number;
+    checkpointEvery?: number;
+    relayTls?: import('node:tls').ConnectionOptions;
+  };
+}
+
+export async function openServices(config: Config, o: ServiceOptions): Promise<Services> {
+  const { live, log, clock } = o;
+  const db = o.db ?? (await openDatabaseFor(config));
+  const secret = ensureSecret(config);
+  const keys = new Keys(secret);
+  const verp = new VerpCodec(secret, config.bounce.domain);
+  const dkim = dkimSignerFor(config);
+  const transport = config.smtpUrl
+    ? smtpTransport(config.smtpUrl, {
+        pool: config.smtpPool,
+        ...(config.dkim ? { dkim: nodemailerDkim(config.dkim) } : {}),
+      })
+    : mailboxTransport(mailboxDir(config));
+  const relay = config.smtpUrl
+    ? smtpRelay(config.smtpUrl, o.tuning?.relayTls)
+    : mailboxRelay(mailboxDir(config), () => clock.now());
+  const siteTitle = () => live.snapshot.site.title;
   const mailContext = () => ({
-    siteTitle: live.snapshot.site.title,
+    siteTitle: siteTitle(),
     siteUrl: config.siteUrl,
     postalAddress: live.snapshot.site.mail.postalAddress,
   });
   const from =
-    config.mailFrom ??
-    `"${live.snapshot.site.title.replace(/"/g, '')}" <newsletter@${new URL(config.siteUrl).hostname}>`;
-  const worker = new DeliveryWorker({ db, transport, clock, log, from });
-  const subscriptions = new Subscriptions({ db, keys, clock, mailContext, onQueued: () => worker.wake() });
+    config.mailFrom ?? `"${siteTitle().replace(/"/g, '')}" <newsletter@${new URL(config.siteUrl).hostname}>`;
+  const actions = readerActions(db.engine);
+  const outbox = new OutboxWorker({
+    db,
+    transport,
+    clock,
+    log,
+    from,
+    verp,
+    actions,
+    concurrency: config.smtpPool,
+    ...(o.tuning?.leaseMs ? { leaseMs: o.tuning.leaseMs } : {}),
+    ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
+  });
+  const subscriptions = new Subscriptions({ db, keys, clock, mailContext, onQueued: () => outbox.wake() });
+  const links = (key: string): PersonalLinks => ({
+    ...subscriptions.personalLinks(key),
+    unsubscribeMailto: `u+${keys.personalToken(key)}@${config.bounce.domain}`,
+  });
+  const composerFor = (issue: ComposableIssue) =>
+    new IssueComposer(issue, { from, siteTitle: siteTitle(), siteUrl: config.siteUrl, verp, dkim, links });
+  const issues = new IssueSender({
+    db,
+    clock,
+    log,
+    relay,
+    actions,
+    composerFor,
+    workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    lanes: config.smtpPool,
+    sendRate: config.sendRate,
+    ...(o.tuning?.leaseMs ? { leaseMs: o.tuning.leaseMs } : {}),
+    ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
+    ...(o.tuning?.checkpointEvery ? { checkpointEvery: o.tuning.checkpointEvery } : {}),
+  });
+  const scheduler = new IssueScheduler({
+    db,
+    clock,
+    log,
+    notes: () => live.snapshot.notes,
+    render: (slug) => issueContentOf(live, config.siteUrl, slug),
+    onStarted: () => issues.wake(),
+    ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
+  });
+  let bounceListener: { close(): Promise<void> } | undefined;
   return {
     db,
     keys,
+    verp,
     transport,
-    worker,
+    relay,
+    outbox,
+    issues,
+    scheduler,
     subscriptions,
+    from,
+    composerFor,
+    async startWorkers() {
+      outbox.start();
+      issues.start();
+      scheduler.start();
+      if (config.bounce.port !== undefined) {
+        const tls = config.bounce.tls;
+        bounceListener = await startBounceListener({
+          port: config.bounce.port,
+          host: config.bounce.host,
+          verp,
+          log,
+          ...(tls ? { tls: { key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) } } : {}),
+          onReport: (ref, verdict) => recordReport({ db, actions, log, clock }, ref, verdict),
+        });
+        log.info(
+          `bounces and complaints are received on ${config.bounce.host}:${config.bounce.port} for ${config.bounce.domain}`,
+        );
+      }
+    },
     async close() {
-      await worker.stop();
+      await scheduler.stop();
+      await bounceListener?.close();
+      await Promise.all([outbox.stop(), issues.stop()]);
       transport.close();
-      if (!given) await db.close();
+      if (!o.db) await db.close();
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/open-database.js';
 import type { Database, Subscriber } from '../db/schema.js';
-import { enqueue } from '../delivery/outbox.js';
+import { cancelQueuedMail, enqueue, forgetMail } from '../delivery/outbox.js';
 import { appendEvent, eraseProofs, eventsFor, type Proof } from '../ledger/ledger.js';
 import { confirmationMail, welcomeMail } from '../mail/compose.js';
 import type { MailContext } from '../mail/mail-message.js';
@@ -79,9 +79,10 @@ export class Subscriptions {
         .onConflict((oc) => oc.column('email_hmac').doNothing())
         .execute();
       const subscriber = await this.lockSubscriber(trx, emailHmac);
-      // Confirmed and suppressed addresses get no mail, and the answer does not say so.
-      if (subscriber.status === 'active' || subscriber.status === 'suppressed') return;
-      if (subscriber.status === 'unsubscribed') {
+      // Confirmed addresses get no mail, and the answer does not say so. A suppressed address may ask
+      // again: confirming proves the mailbox works now.
+      if (subscriber.status === 'active') return;
+      if (subscriber.status === 'unsubscribed' || subscriber.status === 'suppressed') {
         await trx
           .updateTable('subscribers')
           .set({ status: 'pending', updated_at: at })
@@ -192,7 +193,7 @@ export class Subscriptions {
         .where('confirmations.token_hash', '=', hashToken(token))
         .$if(this.o.db.engine === 'postgres', (qb) => qb.forUpdate())
         .executeTakeFirst();
-      if (!row || row.status === 'suppressed') return { state: 'unknown' };
+      if (!row) return { state: 'unknown' };
       if (row.used_at) return { state: 'used' };
       if (Date.parse(row.expires_at) <= now.getTime()) return { state: 'expired' };
       if (r.automatic && row.scanned_at) return { state: 'needs-click' };
@@ -250,13 +251,7 @@ export class Subscriptions {
         .set({ status: 'unsubscribed', unsubscribed_at: at, updated_at: at })
         .where('id', '=', subscriber.id)
         .execute();
-      // Mail not yet sent to someone who just left must not go out.
-      await trx
-        .updateTable('outbox')
-        .set({ status: 'failed', last_error: 'recipient unsubscribed before delivery' })
-        .where('subscriber_id', '=', subscriber.id)
-        .where('status', '=', 'queued')
-        .execute();
+      await cancelQueuedMail(trx, subscriber.id);
       await appendEvent(trx, this.o.db.engine, {
         at,
         kind: 'unsubscribed',
@@ -314,8 +309,7 @@ export class Subscriptions {
     const at = this.o.clock.now().toISOString();
     await this.transaction(async (trx) => {
       await eraseProofs(trx, subscriber.email_hmac);
-      await trx.deleteFrom('outbox').where('subscriber_id', '=', subscriber.id).execute();
-      await trx.deleteFrom('outbox').where('recipient', '=', subscriber.email).execute();
+      await forgetMail(trx, subscriber.id, subscriber.email);
       await trx.deleteFrom('confirmations').where('subscriber_id', '=', subscriber.id).execute();
       await trx.deleteFrom('subscribers').where('id', '=', subscriber.id).execute();
       await appendEvent(trx, this.o.db.engine, {

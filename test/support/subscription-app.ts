@@ -55,7 +55,7 @@ export async function startSubscriptionApp(engine: Engine, options: { rateLimits
     db,
     database,
     /** Sends what is due now, as the worker would on its next turn. */
-    deliver: () => services.worker.deliverDue(),
+    deliver: () => services.outbox.deliverDue(),
     /** Path and query of an absolute link in a mail, for app.inject. */
     path: (link: string) => link.replace(siteUrl, '') || '/',
     async counts() {

@@ -1,0 +1,32 @@
+// Loading the content as `serve` sees it, for every command that needs the notes (serve, worker, send).
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { systemClock } from '../clock.js';
+import type { Config } from '../config/load-config.js';
+import { RenderCache } from '../content/render-cache.js';
+import { LiveSite } from '../site/live-site.js';
+import { UserError } from '../user-error.js';
+
+export function renderCacheDir(config: Config): string {
+  return join(config.dataDir, 'cache', 'notes');
+}
+
+/** Broken content stops the command with the list of problems: a broken site never starts. */
+export async function openLiveSite(config: Config, log: Logger): Promise<LiveSite> {
+  const live = new LiveSite({
+    contentDir: config.contentDir,
+    siteUrl: config.siteUrl,
+    clock: systemClock,
+    log,
+    cache: new RenderCache(renderCacheDir(config)),
+  });
+  const snapshot = await live.load();
+  if (snapshot.errors.length > 0) {
+    throw new UserError(
+      `not starting, ${snapshot.errors.length} problem(s) in the content:\n${snapshot.errors.join('\n')}`,
+      config.contentDir,
+    );
+  }
+  for (const warning of snapshot.warnings) log.warn({ problem: warning }, 'content warning');
+  return live;
+}

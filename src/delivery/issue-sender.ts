@@ -1,0 +1,229 @@
+// Sends issues: `lanes` connections to the relay, each working through one claimed batch at a time, in
+// reader order, pipelined. The cursor moves on each reply; a checkpoint records it every few replies or
+// every second, and no lane runs more than `checkpointEvery` mails ahead of what is recorded, so a crash
+// can repeat at most lanes × checkpointEvery mails and never skips one. Pause and cancel are seen at the
+// next checkpoint; a stop (SIGTERM) finishes the mails in flight, records them and gives the batch back.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/open-database.js';
+import type { Issue, IssueBatch } from '../db/schema.js';
+import { classifyReply } from '../mail/reply-class.js';
+import { SmtpError } from '../mail/smtp-client.js';
+import { BatchRun } from './batch-run.js';
+import { claimBatch, claimRetries, finishIssueIfComplete } from './issue-batches.js';
+import type { IssueComposer } from './issue-composer.js';
+import { readersPerBatch } from './issue-store.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { ReaderActions } from './reader-actions.js';
+import { redactAddresses } from './redact.js';
+import type { Relay, RelayConnection } from './relay.js';
+import { sendRetries } from './send-retries.js';
+
+export interface IssueSenderOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  relay: Relay;
+  actions: ReaderActions;
+  composerFor(issue: Issue): IssueComposer;
+  /** Names this process in leases. */
+  workerId: string;
+  lanes: number;
+  /** Most mails a lane sends beyond what is recorded: the duplicates a crash can cause, per lane. */
+  checkpointEvery?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  /** Mails per second for the whole process; 0 for no limit. */
+  sendRate?: number;
+}
+
+export const issueLeaseMs = 30_000;
+/** After the relay refuses the sender or drops us, lanes wait 2 s, 4 s … up to 5 min before trying again. */
+const maxBackoffMs = 5 * 60_000;
+
+export class IssueSender {
+  private running = false;
+  private stopping = false;
+  private lanes: Promise<void>[] = [];
+  private readonly composers = new Map<number, IssueComposer>();
+  private readonly rate: RateLimiter;
+  private backoffMs = 0;
+  private pausedUntil = 0;
+  private wakeUps = new Set<() => void>();
+
+  constructor(private readonly o: IssueSenderOptions) {
+    this.rate = new RateLimiter(o.sendRate ?? 0);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopping = false;
+    this.lanes = Array.from({ length: this.o.lanes }, () => this.lane(false));
+  }
+
+  /** Work is waiting (an issue was created or resumed): idle lanes look now. */
+  wake(): void {
+    for (const wakeUp of this.wakeUps) wakeUp();
+  }
+
+  /** Finishes the mails in flight, records them, gives the batches back, and closes the connections. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await Promise.all(this.lanes);
+    this.running = false;
+  }
+
+  /** Sends until no batch and no due retry is left (the CLI's `send --now`, and tests). */
+  async sendAll(): Promise<void> {
+    this.stopping = false;
+    await Promise.all(Array.from({ length: this.o.lanes }, () => this.lane(true)));
+  }
+
+  /** The issue and its composer, built once per issue: its MIME and inlined HTML do not change. */
+  private async composer(issueId: number): Promise<IssueComposer> {
+    let composer = this.composers.get(issueId);
+    if (!composer) {
+      const issue = await this.o.db.kysely
+        .selectFrom('issues')
+        .selectAll()
+        .where('id', '=', issueId)
+        .executeTakeFirstOrThrow();
+      composer = this.o.composerFor(issue);
+      if (this.composers.size > 20) this.composers.clear();
+      this.composers.set(issueId, composer);
+    }
+    return composer;
+  }
+
+  private async lane(untilIdle: boolean): Promise<void> {
+    let connection: RelayConnection | undefined;
+    const connect = async () => {
+      connection ??= await this.o.relay.open();
+      return connection;
+    };
+    const drop = () => {
+      connection?.destroy();
+      connection = undefined;
+    };
+    try {
+      while (!this.stopping) {
+        await this.waitOutBackoff();
+        if (this.stopping) break;
+        let worked = false;
+        try {
+          worked = await this.workOnce(connect, drop);
+          if (worked) this.backoffMs = 0;
+        } catch (error) {
+          drop();
+          this.backOff(error);
+          continue;
+        }
+        if (worked) continue;
+        if (untilIdle) break;
+        await this.idle();
+      }
+    } finally {
+      await connection?.quit().catch(() => undefined);
+      connection?.destroy();
+    }
+  }
+
+  /** One batch, or one round of due retries; false when there was nothing to do. */
+  private async workOnce(connect: () => Promise<RelayConnection>, drop: () => void): Promise<boolean> {
+    const { db, clock, workerId } = this.o;
+    const leaseMs = this.o.leaseMs ?? issueLeaseMs;
+    const batch = await claimBatch(db.kysely, db.engine, workerId, clock.now(), leaseMs);
+    if (batch) {
+      await this.sendBatch(batch, connect, drop);
+      return true;
+    }
+    const retries = await claimRetries(db.kysely, clock.now(), leaseMs, readersPerBatch);
+    if (retries.length === 0) return false;
+    const issues = new Set(retries.map((r) => r.issueId));
+    await sendRetries({
+      db,
+      clock,
+      actions: this.o.actions,
+      retries,
+      composer: (id) => this.composer(id),
+      connection: await connect(),
+      rate: this.rate,
+    });
+    for (const id of issues) await finishIssueIfComplete(db.kysely, id, clock.now());
+    return true;
+  }
+
+  private async sendBatch(batch: IssueBatch, connect: () => Promise<RelayConnection>, drop: () => void) {
+    const { db, clock, log } = this.o;
+    const composer = await this.composer(batch.issue_id);
+    const run = new BatchRun({
+      db,
+      clock,
+      actions: this.o.actions,
+      batch,
+      composer,
+      worker: this.o.workerId,
+      checkpointEvery: this.o.checkpointEvery ?? 20,
+      leaseMs: this.o.leaseMs ?? issueLeaseMs,
+      rate: this.rate,
+      isStopping: () => this.stopping,
+    });
+    const end = await run.send(connect, drop);
+    if (end.kind === 'done') await finishIssueIfComplete(db.kysely, batch.issue_id, clock.now());
+    const refusal =
+      end.kind === 'refused' ? end.reply : end.kind === 'broken' ? senderRefusal(end.error) : undefined;
+    if (refusal) {
+      log.error(
+        { issue: composer.issue.note_slug, reply: refusal },
+        'the relay refuses our mail (the sender, not a reader): check SMTP_URL credentials, MAIL_FROM and the relay; the issue waits and no reader is suppressed',
+      );
+      await db.kysely
+        .updateTable('issues')
+        .set({ last_error: refusal })
+        .where('id', '=', batch.issue_id)
+        .execute();
+      this.backOff(undefined);
+    } else if (end.kind === 'broken') this.backOff(end.error);
+  }
+
+  private backOff(error: unknown): void {
+    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 2000), maxBackoffMs);
+    this.pausedUntil = Date.now() + this.backoffMs;
+    if (error)
+      this.o.log.warn(
+        { err: error instanceof Error ? error.message : String(error), retryInMs: this.backoffMs },
+        'issue delivery: the relay connection failed; retrying',
+      );
+  }
+
+  private async waitOutBackoff(): Promise<void> {
+    const wait = this.pausedUntil - Date.now();
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  private idle(): Promise<void> {
+    return this.sleep(this.o.pollMs ?? 1000);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUps.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUps.add(done);
+    });
+  }
+}
+
+/** A connection the relay refused for good (a wrong password, a refused greeting) is the sender's problem. */
+function senderRefusal(error: unknown): string | undefined {
+  if (!(error instanceof SmtpError) || !error.reply) return undefined;
+  const { code, enhanced, text } = error.reply;
+  if (classifyReply(error.stage, code, enhanced) !== 'sender') return undefined;
+  return redactAddresses(`${error.stage}: ${code} ${text}`);
+}

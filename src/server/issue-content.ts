@@ -1,0 +1,44 @@
+// The email of a note, as an issue keeps it: the site's rendering of the note turned into email-safe
+// HTML and a text part once, with the readers' personal links left as slots.
+import type { Note } from '../content/load-content.js';
+import type { IssueContent } from '../delivery/issue-store.js';
+import { issueEmail } from '../mail/issue-email.js';
+import type { LiveSite } from '../site/live-site.js';
+import { UserError } from '../user-error.js';
+
+export function findNote(live: LiveSite, slug: string): Note {
+  const note = live.snapshot.notes.find((n) => n.slug === slug);
+  if (!note) throw new UserError(`no note has the slug "${slug}" (see content/notes/)`, slug);
+  return note;
+}
+
+export function issueContentOf(live: LiveSite, siteUrl: string, slug: string, test = false): IssueContent {
+  const { site } = live.snapshot;
+  const note = findNote(live, slug);
+  const url = `${siteUrl}/notes/${note.slug}`;
+  const email = issueEmail({
+    siteTitle: site.title,
+    siteUrl,
+    postalAddress: site.mail.postalAddress,
+    language: site.language,
+    note: {
+      title: note.title,
+      summary: note.summary,
+      url,
+      date: note.date,
+      html: note.html,
+      codeCss: note.codeCss,
+      readingMinutes: note.readingMinutes,
+    },
+    test,
+  });
+  return {
+    slug: note.slug,
+    subject: email.subject,
+    summary: note.summary,
+    noteUrl: url,
+    html: email.html,
+    text: email.text,
+    publishedAt: note.date,
+  };
+}

@@ -33,6 +33,7 @@ const envSchema = z.object({
     .default('false'),
   SMTP_POOL: z.coerce.number().int().min(1).max(64).default(8),
   SEND_RATE: z.coerce.number().min(0).default(0),
+  LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
   DKIM_PRIVATE_KEY: z.string().min(1).optional(),
   DKIM_SELECTOR: z
     .string()
@@ -72,6 +73,8 @@ export interface Config {
   readonly smtpPool: number;
   /** Issue mails per second at most, over all connections of a process; 0 = as fast as the relay takes. */
   readonly sendRate: number;
+  /** How long mail a stopped process was sending waits before another process takes it over. */
+  readonly leaseMs: number;
   readonly dkim: { privateKey: string; selector: string; domain: string } | undefined;
   /** The inbound listener for bounces and complaints, when BOUNCE_SMTP_PORT is set. */
   readonly bounce: {
@@ -117,6 +120,7 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
           : e.TRUST_PROXY.split(',').map((a) => a.trim()),
     smtpPool: e.SMTP_POOL,
     sendRate: e.SEND_RATE,
+    leaseMs: e.LEASE_SECONDS * 1000,
     dkim: dkimFrom(e, cwd),
     bounce: {
       port: e.BOUNCE_SMTP_PORT,

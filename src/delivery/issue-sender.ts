@@ -121,7 +121,8 @@ export class IssueSender {
           continue;
         }
         if (worked) continue;
-        if (untilIdle) break;
+        // A batch another process holds (alive, or dead until its lease runs out) is still to be sent.
+        if (untilIdle && !(await this.hasOpenBatches())) break;
         await this.idle();
       }
     } finally {
@@ -188,6 +189,21 @@ export class IssueSender {
     } else if (end.kind === 'broken') this.backOff(end.error);
   }
 
+  private async hasOpenBatches(): Promise<boolean> {
+    const open = await this.o.db.kysely
+      .selectFrom('issue_batches')
+      .select('id')
+      .where(
+        'issue_id',
+        'in',
+        this.o.db.kysely.selectFrom('issues').select('id').where('state', '=', 'sending'),
+      )
+      .where('state', 'in', ['queued', 'leased'])
+      .limit(1)
+      .executeTakeFirst();
+    return open !== undefined;
+  }
+
   private backOff(error: unknown): void {
     this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 2000), maxBackoffMs);
     this.pausedUntil = Date.now() + this.backoffMs;
@@ -222,7 +238,10 @@ export class IssueSender {
 
 /** A connection the relay refused for good (a wrong password, a refused greeting) is the sender's problem. */
 function senderRefusal(error: unknown): string | undefined {
-  if (!(error instanceof SmtpError) || !error.reply) return undefined;
+  if (!(error instanceof SmtpError)) return undefined;
+  // No reply, but we would not go on: e.g. credentials given and the relay offers no STARTTLS.
+  if (!error.reply)
+    return ['starttls', 'auth'].includes(error.stage) ? redactAddresses(error.message) : undefined;
   const { code, enhanced, text } = error.reply;
   if (classifyReply(error.stage, code, enhanced) !== 'sender') return undefined;
   return redactAddresses(`${error.stage}: ${code} ${text}`);

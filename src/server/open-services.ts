@@ -81,9 +81,8 @@ export interface ServiceOptions {
   log: Logger;
   clock: Clock;
   db?: Db;
-  /** Tests shorten leases and polls, and may trust a test relay's certificate. */
+  /** Tests shorten polls, and may trust a test relay's certificate. */
   tuning?: {
-    leaseMs?: number;
     pollMs?: number;
     checkpointEvery?: number;
     relayTls?: import('node:tls').ConnectionOptions;
@@ -124,7 +123,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     verp,
     actions,
     concurrency: config.smtpPool,
-    ...(o.tuning?.leaseMs ? { leaseMs: o.tuning.leaseMs } : {}),
+    leaseMs: config.leaseMs,
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
   const subscriptions = new Subscriptions({ db, keys, clock, mailContext, onQueued: () => outbox.wake() });
@@ -144,7 +143,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     lanes: config.smtpPool,
     sendRate: config.sendRate,
-    ...(o.tuning?.leaseMs ? { leaseMs: o.tuning.leaseMs } : {}),
+    leaseMs: config.leaseMs,
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
     ...(o.tuning?.checkpointEvery ? { checkpointEvery: o.tuning.checkpointEvery } : {}),
   });

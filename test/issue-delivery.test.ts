@@ -1,0 +1,208 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { listIssues, pauseIssue, resumeIssue } from '../src/delivery/issue-store.js';
+import { engines } from './support/databases.js';
+import { type DeliveryApp, startDeliveryApp, testTls } from './support/delivery-app.js';
+import type { FakeClock } from './support/fake-clock.js';
+
+const readers = (n: number, prefix = 'r') =>
+  Array.from({ length: n }, (_, i) => ({
+    email: `${prefix}${i + 1}@example.com`,
+    status: 'active' as const,
+  }));
+
+describe.each(engines)('issues on %s', (engine) => {
+  let t: DeliveryApp;
+  afterEach(async () => t?.close());
+
+  it('mails a note at its publish time to every confirmed reader once, and to nobody else', async () => {
+    t = await startDeliveryApp(engine);
+    await t.addReaders([
+      ...readers(4),
+      { email: 'pending@example.com', status: 'pending' },
+      { email: 'left@example.com', status: 'unsubscribed' },
+      { email: 'bounced@example.com', status: 'suppressed' },
+    ]);
+    expect((await t.schedule()).started).toEqual([]);
+    const clock = t.clock as FakeClock;
+    clock.set('2026-11-27T09:00:05Z');
+    expect(await t.schedule()).toEqual({ started: ['next-week'], held: [] });
+    expect((await t.schedule()).started).toEqual([]);
+    await t.services.issues.sendAll();
+
+    expect(Object.fromEntries(t.deliveries())).toEqual({
+      'r1@example.com': 1,
+      'r2@example.com': 1,
+      'r3@example.com': 1,
+      'r4@example.com': 1,
+    });
+    const [progress] = await listIssues(t.db, clock.now());
+    expect(progress).toMatchObject({ sent: 4, failed: 0, retrying: 0, remaining: 0 });
+    expect(progress?.issue).toMatchObject({ note_slug: 'next-week', state: 'done', recipients: 4 });
+    await t.services.issues.sendAll();
+    expect(t.smtp.received).toHaveLength(4);
+  });
+
+  it('puts the headers a mail client needs in every mail, with the reader’s own links', async () => {
+    t = await startDeliveryApp(engine);
+    await t.addReaders(readers(2));
+    const issue = await t.startIssue('restore-drills');
+    await t.services.issues.sendAll();
+    const mails = await t.smtp.waitFor(2);
+    const first = t.smtp.received.find((r) => r.to === 'r1@example.com');
+    const mail = first?.mail;
+    if (!first || !mail) throw new Error('no mail for r1');
+    expect(mail.subject).toBe('Restore drills: the only backup metric that matters');
+    const header = (name: string) =>
+      (mail.headerLines.find((h) => h.key === name)?.line ?? '').replace(/\r?\n[ \t]+/g, ' ');
+    expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    const unsubscribe = /<(https:\/\/errorbudget\.test\/unsubscribe\/[^>]+)>, <mailto:(u\+[^>]+)>/.exec(
+      header('list-unsubscribe'),
+    );
+    expect(unsubscribe).not.toBeNull();
+    expect(header('list-id')).toContain('<newsletter.errorbudget.test>');
+    const ref = { kind: 'issue', issueId: issue.id, subscriberId: 1 } as const;
+    expect(mail.messageId).toBe(t.services.verp.messageId(ref, 'errorbudget.test'));
+    expect(t.services.verp.parseReturnPath(first.from)).toEqual(ref);
+    const links = t.services.subscriptions.personalLinks('k000000000000000000000');
+    expect(unsubscribe?.[1]).toBe(links.unsubscribeUrl);
+    expect(mail.html).toContain(`href="${links.manageUrl}"`);
+    expect(mail.text).toContain(links.unsubscribeUrl);
+    expect(mail.html).not.toContain('{{');
+    // The other reader's mail carries their own links, not the first one's.
+    const other = mails.find((m) => m !== mail);
+    expect(other?.html).not.toContain(links.manageUrl);
+  });
+
+  it('judges each refusal by its stage: a dead mailbox is suppressed, a busy one and a policy reply are retried', async () => {
+    t = await startDeliveryApp(engine, { env: { SMTP_POOL: '1' } });
+    await t.addReaders(readers(6));
+    t.smtp.behave(
+      {
+        stage: 'rcpt',
+        code: 550,
+        text: '5.1.1 <r2@example.com>: no such user',
+        when: (to) => to === 'r2@example.com',
+      },
+      { stage: 'rcpt', code: 451, text: '4.2.0 try later', count: 1, when: (to) => to === 'r3@example.com' },
+      {
+        stage: 'data',
+        code: 554,
+        text: '5.7.1 message refused as spam',
+        count: 1,
+        when: (to) => to === 'r4@example.com',
+      },
+    );
+    const issue = await t.startIssue();
+    await t.services.issues.sendAll();
+    expect([...t.deliveries().keys()].sort()).toEqual(['r1@example.com', 'r5@example.com', 'r6@example.com']);
+    expect(await t.status('r2@example.com')).toBe('suppressed');
+    expect(await t.status('r3@example.com')).toBe('active');
+    expect(await t.status('r4@example.com')).toBe('active');
+    const suppressed = await t.db
+      .selectFrom('ledger_events')
+      .select(['kind', 'detail'])
+      .where('kind', '=', 'suppressed')
+      .execute();
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0]?.detail).not.toContain('@');
+    const bounces = await t.db.selectFrom('bounce_events').selectAll().execute();
+    expect(bounces).toMatchObject([
+      { subscriber_id: 2, issue_id: issue.id, class: 'hard', source: 'smtp', status: '5.1.1' },
+    ]);
+    expect(bounces[0]?.diagnostic).toContain('[address]');
+
+    (t.clock as FakeClock).advance(10_000);
+    await t.services.issues.sendAll();
+    expect(Object.fromEntries(t.deliveries())).toEqual({
+      'r1@example.com': 1,
+      'r3@example.com': 1,
+      'r4@example.com': 1,
+      'r5@example.com': 1,
+      'r6@example.com': 1,
+    });
+    const [progress] = await listIssues(t.db, t.clock.now());
+    expect(progress).toMatchObject({ sent: 5, failed: 1, retrying: 0, bounced: 1 });
+    expect(progress?.issue.state).toBe('done');
+  });
+
+  it('never suppresses readers when the relay refuses the sender, and sends to all once it takes mail again', async () => {
+    t = await startDeliveryApp(engine, { env: { SMTP_POOL: '2' } });
+    await t.addReaders(readers(5));
+    t.smtp.behave({ stage: 'mail', code: 550, text: '5.7.1 sender address rejected', count: 2 });
+    await t.startIssue();
+    await t.services.issues.sendAll();
+    const [stopped] = await listIssues(t.db, t.clock.now());
+    expect(stopped?.issue.last_error).toContain('5.7.1 sender address rejected');
+    for (const { email } of readers(5)) expect(await t.status(email)).toBe('active');
+    expect(await t.db.selectFrom('bounce_events').selectAll().execute()).toEqual([]);
+
+    (t.clock as FakeClock).advance(10_000);
+    await t.services.issues.sendAll();
+    expect(Object.fromEntries(t.deliveries())).toEqual(
+      Object.fromEntries(readers(5).map((r) => [r.email, 1])),
+    );
+  });
+
+  it('suppresses nobody when the relay refuses our password, and says why', async () => {
+    t = await startDeliveryApp(engine, {
+      sink: { auth: { user: 'news', pass: 'right' }, tls: testTls },
+      relayUrl: (url) => url.replace(':right@', ':wrong@'),
+    });
+    await t.addReaders(readers(3));
+    await t.startIssue();
+    const sending = t.services.issues.sendAll();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [progress] = await listIssues(t.db, t.clock.now());
+    expect(progress?.issue.last_error).toMatch(/auth: 535/);
+    expect(t.smtp.received).toHaveLength(0);
+    for (const { email } of readers(3)) expect(await t.status(email)).toBe('active');
+    await pauseIssue(t.db, t.database.db.engine, 'restore-drills');
+    await sending;
+  });
+
+  it('sends again from the cursor when the relay drops the connection, without losing or repeating anyone', async () => {
+    t = await startDeliveryApp(engine, { env: { SMTP_POOL: '1' } });
+    await t.addReaders(readers(8));
+    t.smtp.behave({ stage: 'rcpt', code: 0, drop: true, count: 1, when: (to) => to === 'r5@example.com' });
+    await t.startIssue();
+    await t.services.issues.sendAll();
+    expect(Object.fromEntries(t.deliveries())).toEqual(
+      Object.fromEntries(readers(8).map((r) => [r.email, 1])),
+    );
+  });
+
+  it('pauses within a second and resumes twice without sending anyone the issue twice', async () => {
+    t = await startDeliveryApp(engine, {
+      sink: { keep: 'envelope' },
+      env: { SMTP_POOL: '4', SEND_RATE: '800' },
+    });
+    await t.addManyReaders(3000);
+    await t.startIssue();
+    t.services.issues.start();
+    for (let round = 0; round < 2; round++) {
+      await waitUntil(() => t.smtp.received.length > 500 * (round + 1));
+      const paused = await pauseIssue(t.db, t.database.db.engine, 'restore-drills');
+      expect(paused.ok).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const atPause = t.smtp.received.length;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(t.smtp.received.length).toBe(atPause);
+      expect(atPause).toBeLessThan(3000);
+      expect((await resumeIssue(t.db, t.database.db.engine, 'restore-drills', t.clock.now())).ok).toBe(true);
+      t.services.issues.wake();
+    }
+    await waitUntil(() => t.smtp.received.length >= 3000, 30_000);
+    await waitUntil(async () => (await listIssues(t.db, t.clock.now()))[0]?.issue.state === 'done');
+    const counts = t.deliveries();
+    expect(counts.size).toBe(3000);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

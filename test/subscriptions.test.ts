@@ -229,27 +229,49 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     await t.deliver();
     expect(t.smtp.messages).toHaveLength(1);
 
-    t.smtp.reject(1, 550);
+    t.smtp.behave({ stage: 'rcpt', code: 550, text: '5.1.1 no such user', count: 1 });
     await subscribe('bounce@example.com');
     await t.deliver();
     expect(
       await t.db
         .selectFrom('outbox')
-        .select('status')
+        .select(['status', 'last_reply_class'])
         .where('recipient', '=', 'bounce@example.com')
         .executeTakeFirst(),
-    ).toEqual({
-      status: 'failed',
-    });
-    // A permanent refusal suppresses the address: no more mail to it, and the ledger says why.
+    ).toEqual({ status: 'failed', last_reply_class: 'hard-bounce' });
+    // The relay refused the address itself: no more mail to it, and the ledger says why.
     expect(await status('bounce@example.com')).toBe('suppressed');
     expect((await kinds()).at(-1)).toBe('suppressed');
+
+    // Subscribing again proves the mailbox works: a new confirmation, and confirming makes them active.
     t.clock.advance(3600_000);
     await subscribe('bounce@example.com');
     await t.deliver();
-    expect(
-      await t.db.selectFrom('outbox').select('id').where('recipient', '=', 'bounce@example.com').execute(),
-    ).toHaveLength(1);
+    const again = t.smtp.messages.at(-1);
+    if (!again) throw new Error('no second confirmation');
+    expect(again.to).toMatchObject({ text: 'bounce@example.com' });
+    await postForm(t.path(linkIn(again, '/confirm/')), 'automatic=1');
+    expect(await status('bounce@example.com')).toBe('active');
+  });
+
+  it.each([
+    ['a refused login', { stage: 'auth', code: 535, text: '5.7.8 authentication failed' }],
+    ['a refused sender', { stage: 'mail', code: 550, text: '5.7.1 sender rejected' }],
+    ['a policy refusal of the recipient', { stage: 'rcpt', code: 554, text: '5.7.1 relaying denied' }],
+    ['content refused after the body', { stage: 'data', code: 554, text: 'transaction failed: spam' }],
+  ] as const)('keeps the mail and suppresses nobody after %s', async (_name, refusal) => {
+    await t.close();
+    t = await startSubscriptionApp(engine, { sink: refusal.stage === 'auth' ? 'auth' : 'plain' });
+    t.smtp.behave({ ...refusal, count: 1 });
+    await subscribe('keep@example.com');
+    await t.deliver();
+    const row = await t.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    expect(row, row.last_error ?? '').toMatchObject({ status: 'queued', last_reply_class: 'sender' });
+    expect(await status('keep@example.com')).toBe('pending');
+    expect(await t.db.selectFrom('bounce_events').selectAll().execute()).toEqual([]);
+    t.clock.advance(2_000);
+    await t.deliver();
+    expect(t.smtp.messages).toHaveLength(1);
   });
 
   it('answers too many subscribe requests from one address with 429', async () => {

@@ -8,6 +8,7 @@ export type RefusalStage = 'auth' | 'mail' | 'rcpt' | 'data';
 
 export interface Refusal {
   stage: RefusalStage;
+  /** Below 400: accept (after `delayMs`), a slow but willing relay. */
   code: number;
   /** The reply text, e.g. '5.1.1 no such user'. */
   text?: string;
@@ -69,6 +70,7 @@ export async function startSmtpSink(portOrOptions: number | SinkOptions = 0): Pr
     if (!refusal) return callback();
     const reply = () => {
       if (refusal.drop) return closeSession(session.id);
+      if (refusal.code < 400) return callback();
       const error = Object.assign(new Error(refusal.text ?? `refused by the test (${refusal.code})`), {
         responseCode: refusal.code,
       });
@@ -90,7 +92,13 @@ export async function startSmtpSink(portOrOptions: number | SinkOptions = 0): Pr
     logger: false,
     size: 10 * 1024 * 1024,
     ...(options.auth
-      ? { authMethods: ['PLAIN', 'LOGIN'], authOptional: false, allowInsecureAuth: !options.tls }
+      ? {
+          authMethods: ['PLAIN', 'LOGIN'],
+          authOptional: false,
+          allowInsecureAuth: !options.tls,
+          // Without our own certificate smtp-server would offer STARTTLS with its built-in, expired one.
+          ...(options.tls ? {} : { disabledCommands: ['STARTTLS'] }),
+        }
       : { authOptional: true, disabledCommands: options.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'] }),
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     onAuth(auth, session, callback) {
@@ -114,7 +122,11 @@ export async function startSmtpSink(portOrOptions: number | SinkOptions = 0): Pr
       stream.on('end', () => {
         const to = session.envelope.rcptTo.map((r) => r.address).join(',');
         const refusal = refusalFor('data', to);
-        if (refusal) return answer(refusal, session, callback);
+        if (refusal && refusal.code >= 400) return answer(refusal, session, callback);
+        if (refusal?.delayMs) setTimeout(() => accept(to), refusal.delayMs);
+        else accept(to);
+      });
+      const accept = (to: string) => {
         const raw = keep === 'envelope' ? undefined : Buffer.concat(chunks);
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const record: Received = { from, to, raw, mail: undefined };
@@ -130,7 +142,7 @@ export async function startSmtpSink(portOrOptions: number | SinkOptions = 0): Pr
             callback();
           })
           .catch(callback);
-      });
+      };
     },
   };
   const server = new SMTPServer(serverOptions);

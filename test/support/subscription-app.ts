@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config/load-config.js';
+import { type Env, loadConfig } from '../../src/config/load-config.js';
 import type { Engine } from '../../src/db/open-database.js';
 import { buildApp } from '../../src/server/build-app.js';
 import { openServices } from '../../src/server/open-services.js';
@@ -15,10 +15,13 @@ import { startSmtpSink } from './smtp-sink.js';
 
 export const testSecret = 'test-secret-that-is-long-enough-0123456789';
 
-export async function startSubscriptionApp(engine: Engine, options: { rateLimits?: RateLimits } = {}) {
+export async function startSubscriptionApp(
+  engine: Engine,
+  options: { rateLimits?: RateLimits; sink?: 'plain' | 'auth'; env?: Env } = {},
+) {
   const clock = new FakeClock('2026-11-25T10:00:00Z');
   const database = await createTestDatabase(engine);
-  const smtp = await startSmtpSink();
+  const smtp = await startSmtpSink(options.sink === 'auth' ? { auth: { user: 'news', pass: 'secret' } } : {});
   const dataDir = await mkdtemp(join(tmpdir(), 'eb-data-'));
   const config = loadConfig(
     {
@@ -27,6 +30,7 @@ export async function startSubscriptionApp(engine: Engine, options: { rateLimits
       SMTP_URL: smtp.url,
       SECRET: testSecret,
       MAIL_FROM: 'Test <news@errorbudget.test>',
+      ...options.env,
     },
     {},
     dataDir,
@@ -56,6 +60,8 @@ export async function startSubscriptionApp(engine: Engine, options: { rateLimits
     database,
     /** Sends what is due now, as the worker would on its next turn. */
     deliver: () => services.outbox.deliverDue(),
+    /** The same services again, as a second process on the same database would have them. */
+    openAnotherProcess: () => openServices(config, { live, log, clock, db: database.db }),
     /** Path and query of an absolute link in a mail, for app.inject. */
     path: (link: string) => link.replace(siteUrl, '') || '/',
     async counts() {

@@ -4,21 +4,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTransport } from 'nodemailer';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BounceListenerOptions, startBounceListener } from '../src/delivery/bounce-listener.js';
 import type { BounceVerdict } from '../src/delivery/bounce-report.js';
 import { type MailRef, VerpCodec } from '../src/delivery/verp.js';
+import { bounceSample, sendReport } from './support/bounce-samples.js';
 
 const verp = new VerpCodec('test secret', 'bounce.example.org');
 const ref: MailRef = { kind: 'issue', issueId: 12, subscriberId: 345 };
 
-function sample(name: string, mail: MailRef = ref, codec = verp): string {
-  return readFileSync(new URL(`fixtures/bounces/${name}.eml`, import.meta.url), 'utf8')
-    .replaceAll('{{verp}}', codec.returnPath(mail))
-    .replaceAll('{{messageId}}', codec.messageId(mail, 'example.org'));
-}
+const sample = (name: string, mail: MailRef = ref, codec = verp) => bounceSample(name, codec, mail);
 
 interface Harness {
   port: number;
@@ -45,15 +41,7 @@ afterEach(async () => {
 });
 
 /** Sends a raw report with a null sender, as an MTA sends a DSN. */
-function send(port: number, raw: string, to: string, tls?: 'require') {
-  const transport = createTransport({
-    host: '127.0.0.1',
-    port,
-    secure: false,
-    ...(tls ? { requireTLS: true, tls: { rejectUnauthorized: false } } : { ignoreTLS: true }),
-  });
-  return transport.sendMail({ envelope: { from: '', to }, raw });
-}
+const send = sendReport;
 
 /** One reply per command, read one at a time; the data item is sent with its terminating dot. */
 async function talk(port: number, commands: string[]): Promise<string[]> {

@@ -20,7 +20,14 @@ export interface BounceListenerOptions {
   log: Logger;
   /** Awaited before the final 250; a throw answers 451 and the MTA retries. Should be idempotent. */
   onReport(ref: MailRef, verdict: BounceVerdict): Promise<void>;
+  /**
+   * List-Unsubscribe's mailto (RFC 2369): any mail to u+<personal token>@ the bounce domain unsubscribes
+   * the reader the token was signed for. `isToken` checks the signature at RCPT, so forgeries get 550.
+   */
+  unsubscribe?: { isToken(token: string): boolean; onUnsubscribe(token: string): Promise<void> };
 }
+
+const unsubscribeAddress = /^u\+([A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{1,64})@(.+)$/;
 
 /** A DSN is sent to one return path; more recipients in one transaction is someone probing. */
 const maxRecipients = 20;
@@ -50,7 +57,7 @@ export async function startBounceListener(
     logger: false,
     onRcptTo(address, _session, callback) {
       // 550 at RCPT, never a later bounce: no open relay, no backscatter (research pitfall 12).
-      callback(target(address) ? null : smtpError(550, 'No such user here'));
+      callback(target(address) || unsubscribeToken(address) ? null : smtpError(550, 'No such user here'));
     },
     onData(stream, session, callback) {
       receive(stream, maxBytes)
@@ -63,7 +70,20 @@ export async function startBounceListener(
   });
   server.on('error', (error) => log.warn({ error: redactAddresses(error.message) }, 'bounce listener error'));
 
+  /** The personal token of an unsubscribe address whose signature checks out. */
+  function unsubscribeToken(recipient: SMTPServerAddress): string | undefined {
+    const [, token = '', domain = ''] = unsubscribeAddress.exec(recipient.address) ?? [];
+    if (!options.unsubscribe || domain.toLowerCase() !== options.verp.bounceDomain.toLowerCase())
+      return undefined;
+    return options.unsubscribe.isToken(token) ? token : undefined;
+  }
+
   async function deliver(raw: Buffer, recipients: SMTPServerAddress[]): Promise<Error | undefined> {
+    const tokens = recipients.map(unsubscribeToken).filter((token) => token !== undefined);
+    for (const token of tokens) await options.unsubscribe?.onUnsubscribe(token);
+    if (tokens.length > 0)
+      log.info({ count: tokens.length }, 'unsubscribed by mail (List-Unsubscribe mailto)');
+    if (tokens.length === recipients.length) return undefined;
     let report: ParsedReport;
     try {
       report = await parseReport(raw, options.verp);

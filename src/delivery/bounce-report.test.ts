@@ -1,6 +1,6 @@
 // Classification of the sample reports (test/fixtures/bounces) and of the edge cases the samples hide.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { bounceSample } from '../../test/support/bounce-samples.js';
 import { type BounceClass, classifyStatus, parseReport } from './bounce-report.js';
 import { type MailRef, VerpCodec } from './verp.js';
 
@@ -8,11 +8,7 @@ const verp = new VerpCodec('test secret', 'bounce.example.org');
 const issue = (subscriberId: number): MailRef => ({ kind: 'issue', issueId: 12, subscriberId });
 
 /** A sample with our VERP address and Message-ID for `ref` filled in (the HMAC depends on the secret). */
-function sample(name: string, ref: MailRef, codec = verp): string {
-  return readFileSync(new URL(`../../test/fixtures/bounces/${name}.eml`, import.meta.url), 'utf8')
-    .replaceAll('{{verp}}', codec.returnPath(ref))
-    .replaceAll('{{messageId}}', codec.messageId(ref, 'example.org'));
-}
+const sample = (name: string, ref: MailRef, codec = verp) => bounceSample(name, codec, ref);
 
 const samples: [string, MailRef, { class: BounceClass; status: string; kind: string } | undefined][] = [
   ['postfix-5.1.1', issue(101), { class: 'hard', status: '5.1.1', kind: 'dsn' }],

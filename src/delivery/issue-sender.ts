@@ -239,9 +239,12 @@ export class IssueSender {
 /** A connection the relay refused for good (a wrong password, a refused greeting) is the sender's problem. */
 function senderRefusal(error: unknown): string | undefined {
   if (!(error instanceof SmtpError)) return undefined;
-  // No reply, but we would not go on: e.g. credentials given and the relay offers no STARTTLS.
+  // No reply, but we would not go on: e.g. credentials given and the relay offers no STARTTLS. (A timeout
+  // or a reset at those stages carries an error code: only a failed connection.)
   if (!error.reply)
-    return ['starttls', 'auth'].includes(error.stage) ? redactAddresses(error.message) : undefined;
+    return ['starttls', 'auth'].includes(error.stage) && error.code === undefined
+      ? redactAddresses(error.message)
+      : undefined;
   const { code, enhanced, text } = error.reply;
   if (classifyReply(error.stage, code, enhanced) !== 'sender') return undefined;
   return redactAddresses(`${error.stage}: ${code} ${text}`);

@@ -41,7 +41,7 @@ export interface Services {
   from: string;
   composerFor(issue: ComposableIssue): IssueComposer;
   /** Starts the background work: outbox, issues, the schedule, and the bounce listener if configured. */
-  startWorkers(): Promise<void>;
+  startWorkers(): Promise<{ bouncePort: number | undefined }>;
   close(): Promise<void>;
 }
 
@@ -156,7 +156,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     onStarted: () => issues.wake(),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
-  let bounceListener: { close(): Promise<void> } | undefined;
+  let bounceListener: { port: number; close(): Promise<void> } | undefined;
   return {
     db,
     keys,
@@ -182,11 +182,22 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
           log,
           ...(tls ? { tls: { key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) } } : {}),
           onReport: (ref, verdict) => recordReport({ db, actions, log, clock }, ref, verdict),
+          unsubscribe: {
+            isToken: (token) => keys.subscriberKeyOf(token) !== undefined,
+            onUnsubscribe: async (token) => {
+              await subscriptions.unsubscribe(token, {
+                ip: '',
+                userAgent: '',
+                how: 'mail to List-Unsubscribe',
+              });
+            },
+          },
         });
         log.info(
-          `bounces and complaints are received on ${config.bounce.host}:${config.bounce.port} for ${config.bounce.domain}`,
+          `bounces and complaints are received on ${config.bounce.host}:${bounceListener.port} for ${config.bounce.domain}`,
         );
       }
+      return { bouncePort: bounceListener?.port };
     },
     async close() {
       await scheduler.stop();

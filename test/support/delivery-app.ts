@@ -11,7 +11,7 @@ import type { Clock } from '../../src/clock.js';
 import { type Env, loadConfig } from '../../src/config/load-config.js';
 import type { Engine } from '../../src/db/open-database.js';
 import type { SubscriberStatus } from '../../src/db/schema.js';
-import { createIssue, findIssue } from '../../src/delivery/issue-store.js';
+import { createIssue, resumeIssue } from '../../src/delivery/issue-store.js';
 import { createDueIssues } from '../../src/delivery/schedule-issues.js';
 import { issueContentOf } from '../../src/server/issue-content.js';
 import { openServices } from '../../src/server/open-services.js';
@@ -98,12 +98,12 @@ export async function startDeliveryApp(engine: Engine, o: DeliveryAppOptions = {
         select 'key' || i, 'reader' || i || '@example.com', 'hmac' || i, 'active', 'test', ${at}, ${at}, ${at} from n
       `.execute(db);
     },
-    /** Starts the issue of a published note now, as `send --now` does. */
+    /** Starts the issue of a published note now, as `send --now` does (also one that waits for a person). */
     async startIssue(slug = 'restore-drills') {
       await createIssue(db, issueContentOf(live, siteUrl, slug), clock.now());
-      const issue = await findIssue(db, slug);
-      if (!issue) throw new Error('no issue');
-      return issue;
+      const issue = await resumeIssue(db, database.db.engine, slug, clock.now());
+      if (!issue.ok) throw new Error(issue.problem);
+      return issue.issue;
     },
     schedule: () =>
       createDueIssues({

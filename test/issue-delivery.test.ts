@@ -151,7 +151,7 @@ describe.each(engines)('issues on %s', (engine) => {
     await t.addReaders(readers(3));
     await t.startIssue();
     const sending = t.services.issues.sendAll();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitUntil(async () => (await listIssues(t.db, t.clock.now()))[0]?.issue.last_error !== null);
     const [progress] = await listIssues(t.db, t.clock.now());
     expect(progress?.issue.last_error).toMatch(/auth: 535/);
     expect(t.smtp.received).toHaveLength(0);

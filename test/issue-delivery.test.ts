@@ -1,8 +1,17 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listIssues, pauseIssue, resumeIssue } from '../src/delivery/issue-store.js';
+import {
+  cancelIssue,
+  holdStalledIssues,
+  listIssues,
+  pauseIssue,
+  resumeIssue,
+} from '../src/delivery/issue-store.js';
 import { engines } from './support/databases.js';
 import { type DeliveryApp, startDeliveryApp, testTls } from './support/delivery-app.js';
 import type { FakeClock } from './support/fake-clock.js';
+import { copyOfFixtureContent } from './support/site-app.js';
 
 const readers = (n: number, prefix = 'r') =>
   Array.from({ length: n }, (_, i) => ({
@@ -206,3 +215,97 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe.each(engines)('the issue schedule on %s', (engine) => {
+  let t: DeliveryApp;
+  afterEach(async () => t?.close());
+
+  it('holds notes published more than a day before it looked, until a person sends them', async () => {
+    t = await startDeliveryApp(engine);
+    await t.addReaders(readers(2));
+    expect(await t.schedule()).toEqual({ started: [], held: ['restore-drills', 'capacity-planning'] });
+    await t.services.issues.sendAll();
+    expect(t.smtp.received).toHaveLength(0);
+    const held = await listIssues(t.db, t.clock.now());
+    expect(held.map((r) => [r.issue.note_slug, r.issue.state])).toEqual([
+      ['capacity-planning', 'held'],
+      ['restore-drills', 'held'],
+    ]);
+    expect(held[0]?.issue.hold_reason).toContain('errorbudget send capacity-planning --now');
+    await t.startIssue('restore-drills');
+    await t.services.issues.sendAll();
+    expect(Object.fromEntries(t.deliveries())).toEqual({ 'r1@example.com': 1, 'r2@example.com': 1 });
+  });
+
+  it('publishes a note with newsletter: false without mailing it', async () => {
+    const content = await copyOfFixtureContent();
+    const note = join(content, 'notes', 'next-week.md');
+    await writeFile(note, (await readFile(note, 'utf8')).replace('topics:', 'newsletter: false\ntopics:'));
+    t = await startDeliveryApp(engine, { contentDir: content });
+    await t.addReaders(readers(2));
+    (t.clock as FakeClock).set('2026-11-27T09:00:05Z');
+    await t.live.refresh();
+    expect(t.live.current.published.map((n) => n.slug)).toContain('next-week');
+    expect((await t.schedule()).started).toEqual([]);
+    expect(
+      await t.db.selectFrom('issues').select('note_slug').where('note_slug', '=', 'next-week').execute(),
+    ).toEqual([]);
+  });
+
+  it('waits for a person when an issue made no progress for a day, as after restoring an old backup', async () => {
+    t = await startDeliveryApp(engine);
+    await t.addReaders(readers(3));
+    await t.startIssue('restore-drills');
+    (t.clock as FakeClock).advance(25 * 3600_000);
+    expect(await holdStalledIssues(t.db, t.clock.now())).toEqual(['restore-drills']);
+    await t.services.issues.sendAll();
+    expect(t.smtp.received).toHaveLength(0);
+    await t.startIssue('restore-drills');
+    expect(await holdStalledIssues(t.db, t.clock.now())).toEqual([]);
+    await t.services.issues.sendAll();
+    expect(t.smtp.received).toHaveLength(3);
+  });
+
+  it('stops for good when an issue is cancelled', async () => {
+    t = await startDeliveryApp(engine, {
+      sink: { keep: 'envelope' },
+      env: { SMTP_POOL: '2', SEND_RATE: '500' },
+    });
+    await t.addManyReaders(1500);
+    await t.startIssue();
+    t.services.issues.start();
+    await waitUntil(() => t.smtp.received.length > 200);
+    expect((await cancelIssue(t.db, t.database.db.engine, 'restore-drills', t.clock.now())).ok).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const atCancel = t.smtp.received.length;
+    expect(atCancel).toBeLessThan(1500);
+    expect((await resumeIssue(t.db, t.database.db.engine, 'restore-drills', t.clock.now())).ok).toBe(false);
+    t.services.issues.wake();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(t.smtp.received.length).toBe(atCancel);
+    const [row] = await listIssues(t.db, t.clock.now());
+    expect(row?.issue.state).toBe('cancelled');
+  });
+});
+
+describe.runIf(engines.includes('postgres'))('two workers on one PostgreSQL database', () => {
+  let t: DeliveryApp;
+  afterEach(async () => t?.close());
+
+  it('share one issue without sending anyone the issue twice', async () => {
+    t = await startDeliveryApp('postgres', { sink: { keep: 'envelope' }, env: { SMTP_POOL: '4' } });
+    await t.addManyReaders(6000);
+    await t.startIssue();
+    const second = await t.openAnotherProcess();
+    try {
+      await Promise.all([t.services.issues.sendAll(), second.issues.sendAll()]);
+    } finally {
+      await second.close();
+    }
+    const counts = t.deliveries();
+    expect(counts.size).toBe(6000);
+    expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+    const workers = await t.db.selectFrom('issue_batches').select('sent').execute();
+    expect(workers.reduce((sum, b) => sum + b.sent, 0)).toBe(6000);
+  });
+});

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import type { Clock } from '../../src/clock.js';
 import { type Env, loadConfig } from '../../src/config/load-config.js';
-import type { Engine } from '../../src/db/open-database.js';
+import { type Engine, openDatabase } from '../../src/db/open-database.js';
 import type { SubscriberStatus } from '../../src/db/schema.js';
 import { createIssue, resumeIssue } from '../../src/delivery/issue-store.js';
 import { createDueIssues } from '../../src/delivery/schedule-issues.js';
@@ -26,6 +26,7 @@ export interface DeliveryAppOptions {
   env?: Env;
   /** The SMTP_URL to use, from the test relay's own (e.g. with a wrong password). */
   relayUrl?: (url: string) => string;
+  contentDir?: string;
   /** Default: a fake clock at 2026-11-25 10:00 UTC (before next-week.md, after the other notes). */
   clock?: Clock;
 }
@@ -50,7 +51,7 @@ export async function startDeliveryApp(engine: Engine, o: DeliveryAppOptions = {
     dataDir,
   );
   const log = pino({ level: 'silent' });
-  const live = await createLiveSite(clock);
+  const live = await createLiveSite(clock, o.contentDir);
   const relayTls = o.sink?.tls ? { ca: o.sink.tls.cert } : undefined;
   const services = await openServices(config, {
     live,
@@ -104,6 +105,21 @@ export async function startDeliveryApp(engine: Engine, o: DeliveryAppOptions = {
       const issue = await resumeIssue(db, database.db.engine, slug, clock.now());
       if (!issue.ok) throw new Error(issue.problem);
       return issue.issue;
+    },
+    /** The same services again, as a second process on the same database would have them. */
+    openAnotherProcess: async () => {
+      const other = openDatabase(
+        database.url.startsWith('sqlite:') ? database.url : (process.env.TEST_POSTGRES_URL ?? ''),
+        database.schema ? { schema: database.schema } : {},
+      );
+      const services = await openServices(config, { live, log, clock, db: other, tuning: { pollMs: 50 } });
+      return {
+        ...services,
+        close: async () => {
+          await services.close();
+          await other.close();
+        },
+      };
     },
     schedule: () =>
       createDueIssues({

@@ -21,6 +21,7 @@ export function issueContentOf(live: LiveSite, siteUrl: string, slug: string, te
     siteUrl,
     postalAddress: site.mail.postalAddress,
     language: site.language,
+    timeZone: site.timezone,
     note: {
       title: note.title,
       summary: note.summary,

@@ -13,7 +13,23 @@ describe('errorbudget CLI', () => {
   it('lists every command in --help, and each command has its own --help', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'check', 'new', 'export', 'migrate', 'audit', 'mailbox', 'subscribers']) {
+    for (const command of [
+      'serve',
+      'check',
+      'new',
+      'export',
+      'migrate',
+      'audit',
+      'mailbox',
+      'subscribers',
+      'send',
+      'issues',
+      'pause',
+      'resume',
+      'cancel',
+      'outbox',
+      'worker',
+    ]) {
       expect(help.stdout).toContain(command);
       const own = await runCli([command, '--help']);
       expect(own.code, command).toBe(0);

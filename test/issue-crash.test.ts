@@ -95,4 +95,29 @@ describe('an issue sent by a process that is killed three times', () => {
     expect(duplicates).toBeLessThanOrEqual(kills * lanes * checkpointEvery);
     expect(output).toMatch(/restore-drills\s+done\s+30000\s+30000/);
   }, 240_000);
+
+  it('stops on SIGTERM after recording the mails in flight, so the next run repeats nobody', async () => {
+    sink.received.length = 0;
+    const db = openDatabase(`sqlite:${join(dir, 'errorbudget.db')}`);
+    try {
+      await db.kysely.deleteFrom('issues').execute();
+      const child = send();
+      while (sink.received.length < 3000) await new Promise((resolve) => setTimeout(resolve, 10));
+      const asked = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+      expect(Date.now() - asked).toBeLessThan(5000);
+      const recorded = await db.kysely
+        .selectFrom('issue_batches')
+        .select((eb) => eb.fn.sum<number>('sent').as('sent'))
+        .executeTakeFirstOrThrow();
+      expect(Number(recorded.sent)).toBe(sink.received.length);
+      expect(await exited(send())).toBe(0);
+      const counts = new Set(sink.received.map((r) => r.to));
+      expect(counts.size).toBe(readers);
+      expect(sink.received.length).toBe(readers);
+    } finally {
+      await db.close();
+    }
+  }, 240_000);
 });

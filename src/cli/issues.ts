@@ -188,9 +188,15 @@ async function sendNow(
     const [row] = (await listIssues(db.kysely, systemClock.now())).filter((r) => r.issue.id === issueId);
     if (row) bar?.update(row.sent + row.failed, { rate: Math.round(row.rate ?? 0) });
   }, 500);
+  // Ctrl-C or SIGTERM: the mails in flight finish and are recorded; `send --now` again continues.
+  const stop = () => void services.issues.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     await services.issues.sendAll();
   } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     clearInterval(poll);
     bar?.stop();
   }

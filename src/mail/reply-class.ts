@@ -2,17 +2,10 @@
 // its first digit alone. A 5xx is the reader's hard bounce only when it is about the reader's mailbox;
 // a refused login, a refused sender or a policy reply is the sender's problem, and suppressing readers
 // for it would silently drop everyone who subscribed while the relay was misconfigured.
+import type { SmtpStage } from './smtp-client.js';
 
-export type ReplyStage =
-  | 'connect'
-  | 'greeting'
-  | 'ehlo'
-  | 'starttls'
-  | 'auth'
-  | 'mail'
-  | 'rcpt'
-  | 'data'
-  | 'message';
+/** The command a reply answered ('message': the reply after the body). */
+export type ReplyStage = SmtpStage;
 
 /**
  * hard-bounce: the reader's address does not work (suppress them);

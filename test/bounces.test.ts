@@ -82,8 +82,7 @@ describe.each(engines)('bounces and complaints on %s', (engine) => {
     for (const [i, slug] of slugs.entries()) {
       const issue = await t.startIssue(slug);
       await report('delayed-4.2.2', { kind: 'issue', issueId: issue.id, subscriberId: 1 });
-      const bounces = await t.db.selectFrom('bounce_events').select(['issue_id', 'class']).execute();
-      expect(await t.status('full@example.com'), JSON.stringify(bounces)).toBe(i < 2 ? 'active' : 'suppressed');
+      expect(await t.status('full@example.com')).toBe(i < 2 ? 'active' : 'suppressed');
     }
   });
 

@@ -19,6 +19,7 @@ import { isMailable } from '../delivery/schedule-issues.js';
 import { createLogger } from '../observability/logger.js';
 import { findNote, issueContentOf } from '../server/issue-content.js';
 import { openDatabaseFor, openServices, type Services } from '../server/open-services.js';
+import type { LiveSite } from '../site/live-site.js';
 import { normaliseEmail } from '../subscriptions/email-address.js';
 import { UserError } from '../user-error.js';
 import { openLiveSite } from './open-site.js';
@@ -121,16 +122,10 @@ async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-async function sendTestCopy(
-  services: Services,
-  config: Config,
-  live: Parameters<typeof issueContentOf>[0],
-  slug: string,
-  to: string,
-) {
+async function sendTestCopy(services: Services, config: Config, live: LiveSite, slug: string, to: string) {
   const address = normaliseEmail(to);
   if (!address.ok) throw new UserError(address.problem, '--test');
-  const content = issueContentOf(live, config.siteUrl, slug, true);
+  const content = await issueContentOf(live, config.siteUrl, slug, true);
   const composer = services.composerFor({
     id: 0,
     note_slug: content.slug,
@@ -153,13 +148,7 @@ async function sendTestCopy(
   );
 }
 
-async function sendNow(
-  services: Services,
-  config: Config,
-  live: Parameters<typeof issueContentOf>[0],
-  slug: string,
-  log: Logger,
-) {
+async function sendNow(services: Services, config: Config, live: LiveSite, slug: string, log: Logger) {
   const { db } = services;
   const now = systemClock.now();
   const note = findNote(live, slug);
@@ -167,7 +156,7 @@ async function sendNow(
   if (!isMailable({ ...note, newsletter: true }, now))
     throw new UserError(`is not published yet: it goes out by itself at ${note.date.toISOString()}`, slug);
   let issue = await findIssue(db.kysely, slug);
-  if (!issue) issue = await createIssue(db.kysely, issueContentOf(live, config.siteUrl, slug), now);
+  if (!issue) issue = await createIssue(db.kysely, await issueContentOf(live, config.siteUrl, slug), now);
   issue ??= await findIssue(db.kysely, slug);
   if (!issue) throw new Error(`the issue of ${slug} vanished`);
   if (issue.state === 'cancelled')

@@ -22,7 +22,7 @@ export interface SchedulerOptions {
   /** Every note the site knows now, drafts and future ones included. */
   notes(): readonly MailableNote[];
   /** The email of a note, rendered once for its issue. */
-  render(slug: string): IssueContent;
+  render(slug: string): Promise<IssueContent>;
   /** An issue started: the sender should look now. */
   onStarted?(): void;
   pollMs?: number;
@@ -51,7 +51,7 @@ export async function createDueIssues(o: SchedulerOptions): Promise<ScheduleRepo
     const hold = late
       ? `published on ${note.date.toISOString()}, more than a day before it could be mailed: send it with \`errorbudget send ${note.slug} --now\`, or cancel it`
       : undefined;
-    const issue = await createIssue(o.db.kysely, o.render(note.slug), now, hold);
+    const issue = await createIssue(o.db.kysely, await o.render(note.slug), now, hold);
     if (!issue) continue;
     (hold ? report.held : report.started).push(note.slug);
     o.log.info(

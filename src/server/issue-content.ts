@@ -2,7 +2,6 @@
 // HTML and a text part once, with the readers' personal links left as slots.
 import type { Note } from '../content/load-content.js';
 import type { IssueContent } from '../delivery/issue-store.js';
-import { issueEmail } from '../mail/issue-email.js';
 import type { LiveSite } from '../site/live-site.js';
 import { UserError } from '../user-error.js';
 
@@ -12,7 +11,14 @@ export function findNote(live: LiveSite, slug: string): Note {
   return note;
 }
 
-export function issueContentOf(live: LiveSite, siteUrl: string, slug: string, test = false): IssueContent {
+/** Loaded when an issue is made, not at start: the HTML-to-text and inlining modules are heavy. */
+export async function issueContentOf(
+  live: LiveSite,
+  siteUrl: string,
+  slug: string,
+  test = false,
+): Promise<IssueContent> {
+  const { issueEmail } = await import('../mail/issue-email.js');
   const { site } = live.snapshot;
   const note = findNote(live, slug);
   const url = `${siteUrl}/notes/${note.slug}`;

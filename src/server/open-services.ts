@@ -11,7 +11,6 @@ import { ensureSecret } from '../config/ensure-secret.js';
 import type { Config } from '../config/load-config.js';
 import { migrate } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
-import { startBounceListener } from '../delivery/bounce-listener.js';
 import { type ComposableIssue, IssueComposer, type PersonalLinks } from '../delivery/issue-composer.js';
 import { IssueSender } from '../delivery/issue-sender.js';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
@@ -175,6 +174,8 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       scheduler.start();
       if (config.bounce.port !== undefined) {
         const tls = config.bounce.tls;
+        // Loaded only where bounces are received: the SMTP server and MIME parser are not small.
+        const { startBounceListener } = await import('../delivery/bounce-listener.js');
         bounceListener = await startBounceListener({
           port: config.bounce.port,
           host: config.bounce.host,

@@ -101,7 +101,7 @@ export async function startDeliveryApp(engine: Engine, o: DeliveryAppOptions = {
     },
     /** Starts the issue of a published note now, as `send --now` does (also one that waits for a person). */
     async startIssue(slug = 'restore-drills') {
-      await createIssue(db, issueContentOf(live, siteUrl, slug), clock.now());
+      await createIssue(db, await issueContentOf(live, siteUrl, slug), clock.now());
       const issue = await resumeIssue(db, database.db.engine, slug, clock.now());
       if (!issue.ok) throw new Error(issue.problem);
       return issue.issue;

@@ -38,6 +38,9 @@ export interface IssueSenderOptions {
 }
 
 export const issueLeaseMs = 30_000;
+
+/** What one turn of a lane did: sent (or settled) mail, hit trouble and backed off, or found nothing. */
+type Work = 'sent' | 'trouble' | 'idle';
 /** After the relay refuses the sender or drops us, lanes wait 2 s, 4 s … up to 5 min before trying again. */
 const maxBackoffMs = 5 * 60_000;
 
@@ -111,16 +114,17 @@ export class IssueSender {
       while (!this.stopping) {
         await this.waitOutBackoff();
         if (this.stopping) break;
-        let worked = false;
+        let work: Work;
         try {
-          worked = await this.workOnce(connect, drop);
-          if (worked) this.backoffMs = 0;
+          work = await this.workOnce(connect, drop);
         } catch (error) {
           drop();
           this.backOff(error);
           continue;
         }
-        if (worked) continue;
+        // Only mail that went out resets the backoff: a relay refusing us keeps doubling it.
+        if (work === 'sent') this.backoffMs = 0;
+        if (work !== 'idle') continue;
         // A batch another process holds (alive, or dead until its lease runs out) is still to be sent.
         if (untilIdle && !(await this.hasOpenBatches())) break;
         await this.idle();
@@ -131,17 +135,14 @@ export class IssueSender {
     }
   }
 
-  /** One batch, or one round of due retries; false when there was nothing to do. */
-  private async workOnce(connect: () => Promise<RelayConnection>, drop: () => void): Promise<boolean> {
+  /** One batch, or one round of due retries. */
+  private async workOnce(connect: () => Promise<RelayConnection>, drop: () => void): Promise<Work> {
     const { db, clock, workerId } = this.o;
     const leaseMs = this.o.leaseMs ?? issueLeaseMs;
     const batch = await claimBatch(db.kysely, db.engine, workerId, clock.now(), leaseMs);
-    if (batch) {
-      await this.sendBatch(batch, connect, drop);
-      return true;
-    }
+    if (batch) return this.sendBatch(batch, connect, drop);
     const retries = await claimRetries(db.kysely, clock.now(), leaseMs, readersPerBatch);
-    if (retries.length === 0) return false;
+    if (retries.length === 0) return 'idle';
     const issues = new Set(retries.map((r) => r.issueId));
     await sendRetries({
       db,
@@ -153,10 +154,14 @@ export class IssueSender {
       rate: this.rate,
     });
     for (const id of issues) await finishIssueIfComplete(db.kysely, id, clock.now());
-    return true;
+    return 'sent';
   }
 
-  private async sendBatch(batch: IssueBatch, connect: () => Promise<RelayConnection>, drop: () => void) {
+  private async sendBatch(
+    batch: IssueBatch,
+    connect: () => Promise<RelayConnection>,
+    drop: () => void,
+  ): Promise<Work> {
     const { db, clock, log } = this.o;
     const composer = await this.composer(batch.issue_id);
     const run = new BatchRun({
@@ -172,7 +177,16 @@ export class IssueSender {
       isStopping: () => this.stopping,
     });
     const end = await run.send(connect, drop);
-    if (end.kind === 'done') await finishIssueIfComplete(db.kysely, batch.issue_id, clock.now());
+    if (end.kind === 'done') {
+      // The relay takes our mail again: an earlier refusal no longer describes the issue.
+      await db.kysely
+        .updateTable('issues')
+        .set({ last_error: null })
+        .where('id', '=', batch.issue_id)
+        .where('last_error', 'is not', null)
+        .execute();
+      await finishIssueIfComplete(db.kysely, batch.issue_id, clock.now());
+    }
     const refusal =
       end.kind === 'refused' ? end.reply : end.kind === 'broken' ? senderRefusal(end.error) : undefined;
     if (refusal) {
@@ -186,7 +200,13 @@ export class IssueSender {
         .where('id', '=', batch.issue_id)
         .execute();
       this.backOff(undefined);
-    } else if (end.kind === 'broken') this.backOff(end.error);
+      return 'trouble';
+    }
+    if (end.kind === 'broken') {
+      this.backOff(end.error);
+      return 'trouble';
+    }
+    return 'sent';
   }
 
   private async hasOpenBatches(): Promise<boolean> {

@@ -1,13 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cancelIssue,
-  holdStalledIssues,
-  listIssues,
-  pauseIssue,
-  resumeIssue,
-} from '../src/delivery/issue-store.js';
+import { listIssues } from '../src/delivery/issue-progress.js';
+import { cancelIssue, holdStalledIssues, pauseIssue, resumeIssue } from '../src/delivery/issue-store.js';
 import { engines } from './support/databases.js';
 import { type DeliveryApp, startDeliveryApp, testTls } from './support/delivery-app.js';
 import type { FakeClock } from './support/fake-clock.js';

@@ -4,12 +4,11 @@ import type { Logger } from 'pino';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/open-database.js';
+import { type IssueProgress, listIssues } from '../delivery/issue-progress.js';
 import {
   cancelIssue,
   createIssue,
   findIssue,
-  type IssueProgress,
-  listIssues,
   pauseIssue,
   resumeIssue,
   type StateChange,

@@ -5,7 +5,7 @@
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Engine } from '../db/open-database.js';
 import type { BatchState, Database, ExceptionState, IssueBatch, IssueState } from '../db/schema.js';
-import { giveUpAfterMs, retryDelayMs } from './outbox.js';
+import { retryDelayMs } from './outbox.js';
 import type { BounceFacts, ReaderActions } from './reader-actions.js';
 import { recordBounce } from './record-bounce.js';
 
@@ -183,102 +183,4 @@ export async function finishIssueIfComplete(
     .where('state', '=', 'sending')
     .executeTakeFirst();
   return Number(done.numUpdatedRows) > 0;
-}
-
-export interface DueRetry {
-  issueId: number;
-  attempts: number;
-  createdAt: string;
-  reader: Reader;
-}
-
-/** Readers of sending issues whose temporary refusal is due for another try, leased to this worker. */
-export async function claimRetries(
-  db: Kysely<Database>,
-  now: Date,
-  leaseMs: number,
-  limit: number,
-): Promise<DueRetry[]> {
-  const at = now.toISOString();
-  const due = await db
-    .selectFrom('issue_exceptions')
-    .innerJoin('subscribers', 'subscribers.id', 'issue_exceptions.subscriber_id')
-    .innerJoin('issues', 'issues.id', 'issue_exceptions.issue_id')
-    .select([
-      'issue_exceptions.issue_id',
-      'issue_exceptions.attempts',
-      'issue_exceptions.created_at',
-      'issue_exceptions.lease_until',
-      'subscribers.id',
-      'subscribers.key',
-      'subscribers.email',
-      'subscribers.status',
-    ])
-    .where('issues.state', '=', 'sending')
-    .where('issue_exceptions.state', '=', 'retry')
-    .where('issue_exceptions.next_attempt_at', '<=', at)
-    .where((eb) =>
-      eb.or([eb('issue_exceptions.lease_until', 'is', null), eb('issue_exceptions.lease_until', '<', at)]),
-    )
-    .orderBy('issue_exceptions.next_attempt_at')
-    .limit(limit)
-    .execute();
-  const claimed: DueRetry[] = [];
-  for (const row of due) {
-    // Taken only if nobody else took it since it was read: the lease is the lock.
-    const taken = await db
-      .updateTable('issue_exceptions')
-      .set({ lease_until: new Date(now.getTime() + leaseMs).toISOString() })
-      .where('issue_id', '=', row.issue_id)
-      .where('subscriber_id', '=', row.id)
-      .where('state', '=', 'retry')
-      .where((eb) =>
-        row.lease_until === null ? eb('lease_until', 'is', null) : eb('lease_until', '=', row.lease_until),
-      )
-      .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) === 0) continue;
-    const reader = { id: row.id, key: row.key, email: row.email };
-    if (row.status !== 'active') {
-      await settleRetry(
-        db,
-        { issueId: row.issue_id, reader },
-        'failed',
-        null,
-        'reader left before the retry',
-        now,
-      );
-      continue;
-    }
-    claimed.push({ issueId: row.issue_id, attempts: row.attempts, createdAt: row.created_at, reader });
-  }
-  return claimed;
-}
-
-/** The outcome of one retry: delivered, refused for good, or due again later (until a day has passed). */
-export async function settleRetry(
-  db: Kysely<Database>,
-  retry: Pick<DueRetry, 'issueId' | 'reader'> & Partial<Pick<DueRetry, 'attempts' | 'createdAt'>>,
-  state: ExceptionState,
-  code: number | null,
-  reply: string,
-  now: Date,
-): Promise<ExceptionState> {
-  const attempts = (retry.attempts ?? 1) + 1;
-  const expired = now.getTime() - Date.parse(retry.createdAt ?? now.toISOString()) > giveUpAfterMs;
-  const final = state === 'retry' && expired ? 'failed' : state;
-  await db
-    .updateTable('issue_exceptions')
-    .set({
-      state: final,
-      attempts,
-      code,
-      reply,
-      lease_until: null,
-      next_attempt_at: new Date(now.getTime() + retryDelayMs(attempts)).toISOString(),
-      updated_at: now.toISOString(),
-    })
-    .where('issue_id', '=', retry.issueId)
-    .where('subscriber_id', '=', retry.reader.id)
-    .execute();
-  return final;
 }

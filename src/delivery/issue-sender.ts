@@ -10,14 +10,14 @@ import type { Issue, IssueBatch } from '../db/schema.js';
 import { classifyReply } from '../mail/reply-class.js';
 import { SmtpError } from '../mail/smtp-client.js';
 import { BatchRun } from './batch-run.js';
-import { claimBatch, claimRetries, finishIssueIfComplete } from './issue-batches.js';
+import { claimBatch, finishIssueIfComplete } from './issue-batches.js';
 import type { IssueComposer } from './issue-composer.js';
+import { claimRetries, sendRetries } from './issue-retries.js';
 import { readersPerBatch } from './issue-store.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ReaderActions } from './reader-actions.js';
 import { redactAddresses } from './redact.js';
 import type { Relay, RelayConnection } from './relay.js';
-import { sendRetries } from './send-retries.js';
 
 export interface IssueSenderOptions {
   db: Db;

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import type { NodemailerDkim } from './dkim-signer.js';
 import type { MailMessage } from './mail-message.js';
 import { classifyReply, enhancedStatusOf, type ReplyClass, type ReplyStage } from './reply-class.js';
 
@@ -66,7 +67,7 @@ export interface SmtpTransportOptions {
   /** Connections kept open to the relay. */
   pool: number;
   /** nodemailer's DKIM option, when mail is signed. */
-  dkim?: object;
+  dkim?: NodemailerDkim;
 }
 
 function toNodemailer(mail: OutgoingMail) {

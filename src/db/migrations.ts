@@ -177,6 +177,40 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('outbox').addColumn('last_reply_class', 'text').execute();
       },
     },
+    '2026-11-26-02-subscriptions-hardening': {
+      async up(db: AnyDb) {
+        // Subscribe requests are recorded as they come and decided by a worker, so that answering takes
+        // the same work whatever the address's state. A row lives only until it is decided.
+        await createTableWithId(db, engine, 'subscribe_requests')
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('email_hmac', 'text', (c) => c.notNull())
+          .addColumn('form', 'text', (c) => c.notNull())
+          .addColumn('wording', 'text', (c) => c.notNull())
+          .addColumn('ip', 'text', (c) => c.notNull())
+          .addColumn('user_agent', 'text', (c) => c.notNull())
+          .addColumn('requested_at', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('lease_until', 'text')
+          .execute();
+        await db.schema
+          .createIndex('subscribe_requests_hmac')
+          .on('subscribe_requests')
+          .column('email_hmac')
+          .execute();
+        // Confirmation mails are limited per mailbox (a+x@ and A@ are one inbox), not per spelling.
+        await db.schema.alterTable('confirmations').addColumn('mailbox_hmac', 'text').execute();
+        await db.schema
+          .createIndex('confirmations_mailbox')
+          .on('confirmations')
+          .columns(['mailbox_hmac', 'created_at'])
+          .execute();
+        // Requests for an address that is already pending are counted, not each written to the ledger.
+        await db.schema
+          .alterTable('subscribers')
+          .addColumn('repeat_requests', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

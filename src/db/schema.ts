@@ -16,6 +16,22 @@ export interface SubscribersTable {
   updated_at: string;
   confirmed_at: string | null;
   unsubscribed_at: string | null;
+  /** Requests since the one that made the address pending; the `confirmed` event carries the count. */
+  repeat_requests: Generated<number>;
+}
+
+/** A subscribe request as it came in, kept only until the worker has decided it. */
+export interface SubscribeRequestsTable {
+  id: Generated<number>;
+  email: string;
+  email_hmac: string;
+  form: string;
+  wording: string;
+  ip: string;
+  user_agent: string;
+  requested_at: string;
+  attempts: Generated<number>;
+  lease_until: string | null;
 }
 
 export interface ConfirmationsTable {
@@ -30,6 +46,8 @@ export interface ConfirmationsTable {
   scanned_at: string | null;
   /** What the person agreed to when they asked: kept until confirmation writes it into the ledger. */
   proof: string;
+  /** The keyed hash of the normalised mailbox, which the mail limits count by (null before 2026-11-26). */
+  mailbox_hmac: string | null;
 }
 
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed';
@@ -149,6 +167,7 @@ export interface LedgerEventsTable {
 export interface Database {
   subscribers: SubscribersTable;
   confirmations: ConfirmationsTable;
+  subscribe_requests: SubscribeRequestsTable;
   outbox: OutboxTable;
   ledger_events: LedgerEventsTable;
   issues: IssuesTable;
@@ -158,6 +177,7 @@ export interface Database {
 }
 
 export type Subscriber = Selectable<SubscribersTable>;
+export type SubscribeRequestRow = Selectable<SubscribeRequestsTable>;
 export type NewOutboxMessage = Insertable<OutboxTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
 export type LedgerEvent = Selectable<LedgerEventsTable>;

@@ -125,7 +125,16 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     leaseMs: config.leaseMs,
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
-  const subscriptions = new Subscriptions({ db, keys, clock, mailContext, onQueued: () => outbox.wake() });
+  const subscriptions = new Subscriptions({
+    db,
+    keys,
+    clock,
+    log,
+    mailContext,
+    onQueued: () => outbox.wake(),
+    ...(config.smtpUrl ? {} : { localMailbox: mailboxDir(config) }),
+    ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
+  });
   const links = (key: string): PersonalLinks => ({
     ...subscriptions.personalLinks(key),
     unsubscribeMailto: `u+${keys.personalToken(key)}@${config.bounce.domain}`,
@@ -170,6 +179,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     composerFor,
     async startWorkers() {
       outbox.start();
+      subscriptions.requests.start();
       issues.start();
       scheduler.start();
       if (config.bounce.port !== undefined) {
@@ -203,6 +213,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     async close() {
       await scheduler.stop();
       await bounceListener?.close();
+      await subscriptions.requests.stop();
       await Promise.all([outbox.stop(), issues.stop()]);
       transport.close();
       if (!o.db) await db.close();

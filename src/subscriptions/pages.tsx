@@ -239,3 +239,14 @@ export function maskEmail(email: string): string {
   const [local = '', domain = ''] = email.split('@');
   return `${local.slice(0, 1)}${'•'.repeat(Math.max(local.length - 1, 1))}@${domain}`;
 }
+
+export const crossSite: View = {
+  status: 403,
+  title: 'This form was sent from another site',
+  body: (
+    <p>
+      Nothing was changed. Your subscription can only be changed from this site's own pages: open the link
+      from your email again and press the button there.
+    </p>
+  ),
+};

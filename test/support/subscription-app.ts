@@ -2,7 +2,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type Env, loadConfig } from '../../src/config/load-config.js';
 import type { Engine } from '../../src/db/open-database.js';
 import { buildApp } from '../../src/server/build-app.js';
@@ -17,7 +17,17 @@ export const testSecret = 'test-secret-that-is-long-enough-0123456789';
 
 export async function startSubscriptionApp(
   engine: Engine,
-  options: { rateLimits?: RateLimits; sink?: 'plain' | 'auth'; env?: Env } = {},
+  options: {
+    rateLimits?: RateLimits;
+    sink?: 'plain' | 'auth';
+    env?: Env;
+    log?: Logger;
+    /**
+     * `before-answer` (the default) decides each subscribe request before its answer is sent, so a test
+     * sees the outcome right after the request; `later` leaves it to `decideRequests()` as in production.
+     */
+    decide?: 'before-answer' | 'later';
+  } = {},
 ) {
   const clock = new FakeClock('2026-11-25T10:00:00Z');
   const database = await createTestDatabase(engine);
@@ -35,7 +45,7 @@ export async function startSubscriptionApp(
     {},
     dataDir,
   );
-  const log = pino({ level: 'silent' });
+  const log = options.log ?? pino({ level: 'silent' });
   const live = await createLiveSite(clock);
   const services = await openServices(config, { live, log, clock, db: database.db });
   const app = await buildApp({
@@ -47,6 +57,13 @@ export async function startSubscriptionApp(
   });
   // No test may see a 500: every answer of every test is watched, and closing the app fails otherwise.
   const serverErrors: string[] = [];
+  if (options.decide !== 'later') {
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (request.method === 'POST' && request.url === '/subscribe')
+        await services.subscriptions.requests.runDue();
+      return payload;
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500) serverErrors.push(`${reply.statusCode} ${request.method} ${request.url}`);
   });
@@ -58,8 +75,13 @@ export async function startSubscriptionApp(
     services,
     db,
     database,
-    /** Sends what is due now, as the worker would on its next turn. */
-    deliver: () => services.outbox.deliverDue(),
+    /** Decides the subscribe requests recorded so far, as the request worker would on its next turn. */
+    decideRequests: () => services.subscriptions.requests.runDue(),
+    /** Decides recorded requests, then sends what is due now, as the workers would on their next turns. */
+    async deliver() {
+      await services.subscriptions.requests.runDue();
+      return services.outbox.deliverDue();
+    },
     /** The same services again, as a second process on the same database would have them. */
     openAnotherProcess: () => openServices(config, { live, log, clock, db: database.db }),
     /** Path and query of an absolute link in a mail, for app.inject. */

@@ -44,8 +44,8 @@ export async function exportData(c: SubscriptionContext, subscriber: Subscriber)
 class AlreadyErased extends Error {}
 
 /**
- * Forgets a person; true if this call did it. The subscriber row is deleted last and its count of deleted
- * rows decides: a concurrent second erasure rolls back and writes no second `erased` event.
+ * Forgets a person; true if this call did it. The subscriber row is locked first and deleted last, and
+ * the count of deleted rows decides: a concurrent second erasure rolls back and writes no second event.
  */
 export async function erase(
   c: SubscriptionContext,
@@ -55,6 +55,7 @@ export async function erase(
   const at = c.clock.now().toISOString();
   try {
     await c.db.kysely.transaction().execute(async (trx) => {
+      if (!(await store.lockSubscriber(trx, c.db.engine, subscriber.id))) throw new AlreadyErased();
       await store.forgetRequests(trx, subscriber.email_hmac);
       await eraseProofs(trx, subscriber.email_hmac);
       await forgetMail(trx, subscriber.id, subscriber.email);

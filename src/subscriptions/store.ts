@@ -222,6 +222,20 @@ export async function deleteConfirmations(trx: Trx, subscriberId: number): Promi
   await trx.deleteFrom('confirmations').where('subscriber_id', '=', subscriberId).execute();
 }
 
+/**
+ * Holds the person's row until the transaction ends (PostgreSQL), so concurrent erasures queue here
+ * instead of deadlocking over the ledger and outbox rows they both touch; false if they are gone.
+ */
+export async function lockSubscriber(trx: Trx, engine: Engine, id: number): Promise<boolean> {
+  const row = await trx
+    .selectFrom('subscribers')
+    .select('id')
+    .where('id', '=', id)
+    .$if(engine === 'postgres', (qb) => qb.forUpdate())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** True for the one request that removed the person. */
 export async function deleteSubscriber(trx: Trx, id: number): Promise<boolean> {
   const result = await trx.deleteFrom('subscribers').where('id', '=', id).executeTakeFirst();

@@ -75,6 +75,7 @@ export async function startSubscriptionApp(
     services,
     db,
     database,
+    dataDir,
     /** Decides the subscribe requests recorded so far, as the request worker would on its next turn. */
     decideRequests: () => services.subscriptions.requests.runDue(),
     /** Decides recorded requests, then sends what is due now, as the workers would on their next turns. */

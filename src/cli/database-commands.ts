@@ -1,7 +1,11 @@
 // `migrate`, `audit verify` and `mailbox`: the commands that look after the data rather than the content.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ensureSecret } from '../config/ensure-secret.js';
 import { schemaVersion } from '../db/migrations.js';
+import { readCheckpoints } from '../ledger/checkpoints.js';
 import { verifyLedger } from '../ledger/ledger.js';
+import { ledgerKeysFrom } from '../ledger/ledger-keys.js';
 import { mailboxDir, openDatabaseFor } from '../server/open-services.js';
 import { UserError } from '../user-error.js';
 import { configFrom } from './options.js';
@@ -30,10 +34,32 @@ export function registerDatabaseCommands(program: Command): void {
     .command('audit')
     .description('check the consent ledger')
     .command('verify')
-    .description('walk the hash chain of the consent ledger; exit 1 naming the first broken event')
-    .action(async () => {
-      const result = await withDatabase((db) => verifyLedger(db.kysely));
-      if (!result.ok) throw new UserError(`event ${result.seq} ${result.reason}`, 'consent ledger');
+    .description(
+      'walk the keyed hash chain of the consent ledger and check it extends every signed checkpoint; exit 1 naming the first broken event or checkpoint',
+    )
+    .option(
+      '--checkpoint <file>',
+      'the signed checkpoints to hold the chain to (default: LEDGER_CHECKPOINT_FILE, DATA_DIR/ledger-checkpoints)',
+    )
+    .action(async (options: { checkpoint?: string }) => {
+      const config = configFrom({});
+      const file = options.checkpoint ? resolve(options.checkpoint) : config.ledgerCheckpointFile;
+      const result = await withDatabase(async (db) => {
+        const keys = ledgerKeysFrom(ensureSecret(config));
+        const checkpoints = readCheckpoints(file, keys);
+        if (!checkpoints && options.checkpoint) throw new UserError('no such file', file);
+        if (!checkpoints)
+          process.stderr.write(
+            `errorbudget: note: no checkpoints at ${file} yet (serve and worker write them), so removed events at the end could go unnoticed\n`,
+          );
+        return verifyLedger(db.kysely, 5000, { keys, checkpoints: checkpoints ?? [] });
+      });
+      if (!result.ok) {
+        const what = result.checkpoint
+          ? `checkpoint ${result.checkpoint} ${result.reason}`
+          : `event ${result.seq} ${result.reason}`;
+        throw new UserError(what, 'consent ledger');
+      }
       process.stdout.write(`ok: ${result.events} events, chain head ${result.head}\n`);
     });
 

@@ -211,6 +211,24 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '2026-11-26-03-ledger-and-secret': {
+      async up(db: AnyDb) {
+        // Events written before this point stay version 1 (plain SHA-256) and keep verifying as they
+        // were; from here on each event is keyed from SECRET (version 2). A migration cannot re-chain
+        // the old events: it does not hold SECRET, and rewriting them would destroy what they prove.
+        await db.schema
+          .alterTable('ledger_events')
+          .addColumn('chain', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        // One row: a keyed hash of the SECRET the database was first opened with, never the secret.
+        await db.schema
+          .createTable('secret_fingerprint')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

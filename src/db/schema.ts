@@ -162,6 +162,15 @@ export interface LedgerEventsTable {
   proof_hash: string | null;
   prev_hash: string;
   hash: string;
+  /** 1: plain SHA-256 (events before 2026-11-26); 2: HMAC-SHA256 keyed from SECRET. */
+  chain: Generated<number>;
+}
+
+/** The one row holding a keyed hash of the SECRET this database belongs to. */
+export interface SecretFingerprintTable {
+  id: number;
+  fingerprint: string;
+  created_at: string;
 }
 
 export interface Database {
@@ -170,6 +179,7 @@ export interface Database {
   subscribe_requests: SubscribeRequestsTable;
   outbox: OutboxTable;
   ledger_events: LedgerEventsTable;
+  secret_fingerprint: SecretFingerprintTable;
   issues: IssuesTable;
   issue_batches: IssueBatchesTable;
   issue_exceptions: IssueExceptionsTable;

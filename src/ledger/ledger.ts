@@ -1,11 +1,16 @@
-// The consent ledger: an append-only, hash-chained event log. Each event commits to the one before it,
-// so editing, removing or reordering any row breaks every hash after it. Personal proof (IP, user
-// agent) is stored beside the chain with only its salted hash inside it, so erasing a person deletes
-// the proof and leaves the chain verifiable.
-import { createHash, randomBytes } from 'node:crypto';
+// The consent ledger: an append-only, hash-chained event log. Each event commits to the one before it
+// with an HMAC keyed from SECRET, so editing, removing, reordering or forging any row breaks the chain
+// for anyone without SECRET; signed checkpoints of the head (checkpoints.ts) catch a removed tail.
+// Personal proof (IP, user agent) is stored beside the chain with only its salted hash inside it, so
+// erasing a person deletes the proof and leaves the chain verifiable.
+import { randomBytes } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Engine } from '../db/open-database.js';
 import type { Database, LedgerEvent } from '../db/schema.js';
+import { eventHash, genesisHash, sha256 } from './event-hash.js';
+import { type LedgerKeys, processLedgerKeys } from './ledger-keys.js';
+
+export { type Verification, verifyLedger } from './verify-ledger.js';
 
 export type LedgerKind =
   | 'subscribe_requested'
@@ -35,26 +40,17 @@ export interface NewEvent {
   proof?: Proof;
 }
 
-const genesisHash = '0'.repeat(64);
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** What the chain commits to: every column except the erasable proof itself. */
-function eventHash(prevHash: string, e: Omit<LedgerEvent, 'hash' | 'prev_hash' | 'proof'>): string {
-  const canonical = JSON.stringify([e.seq, e.at, e.kind, e.email_hmac, e.detail, e.proof_hash]);
-  return sha256(prevHash + canonical);
-}
-
 /** Appends one event; call inside the transaction that makes the change it records. */
 export async function appendEvent(
   trx: Transaction<Database>,
   engine: Engine,
   event: NewEvent,
+  keys: LedgerKeys | undefined = processLedgerKeys(),
 ): Promise<number> {
-  return appendEvents(trx, engine, [event]);
+  return appendEvents(trx, engine, [event], keys);
 }
 
-/** SQLite allows 32,766 bound values per statement; 9 columns × 1,000 rows stays well inside it. */
+/** SQLite allows 32,766 bound values per statement; 10 columns × 1,000 rows stays well inside it. */
 const rowsPerInsert = 1000;
 
 /** Appends events in order, reading the chain's head once: how an import records a thousand people. */
@@ -62,16 +58,22 @@ export async function appendEvents(
   trx: Transaction<Database>,
   engine: Engine,
   events: readonly NewEvent[],
+  keys: LedgerKeys | undefined = processLedgerKeys(),
 ): Promise<number> {
   if (events.length === 0) return 0;
   // One writer at a time keeps seq dense and the chain linear. SQLite transactions are already serial.
   if (engine === 'postgres') await sql`lock table ledger_events in exclusive mode`.execute(trx);
   const last = await trx
     .selectFrom('ledger_events')
-    .select(['seq', 'hash'])
+    .select(['seq', 'hash', 'chain'])
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
+  // Without keys only a ledger that was never keyed may grow (tests and tools that open no services);
+  // an unkeyed event after a keyed one would be refused by verify, so it is never written.
+  if (!keys && last?.chain === 2)
+    throw new Error('the ledger is keyed: append through services opened with SECRET');
+  const chain = keys ? 2 : 1;
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? genesisHash;
   const rows = events.map((event) => {
@@ -87,8 +89,9 @@ export async function appendEvents(
       email_hmac: event.emailHmac,
       detail: JSON.stringify(event.detail ?? {}),
       proof_hash: proof === null ? null : sha256(proof),
+      chain,
     };
-    const hash = eventHash(prevHash, row);
+    const hash = eventHash(prevHash, row, keys?.chainKey);
     const complete = { ...row, proof, prev_hash: prevHash, hash };
     prevHash = hash;
     return complete;
@@ -114,42 +117,4 @@ export async function eventsFor(db: Kysely<Database>, emailHmac: string): Promis
     .where('email_hmac', '=', emailHmac)
     .orderBy('seq')
     .execute();
-}
-
-export type Verification =
-  | { ok: true; events: number; head: string }
-  | { ok: false; events: number; seq: number; reason: string };
-
-/** Walks the whole chain in pages, so a ledger of millions of events verifies in flat memory. */
-export async function verifyLedger(db: Kysely<Database>, pageSize = 5000): Promise<Verification> {
-  let prevHash = genesisHash;
-  let expected = 1;
-  for (;;) {
-    const page = await db
-      .selectFrom('ledger_events')
-      .selectAll()
-      .where('seq', '>=', expected)
-      .orderBy('seq')
-      .limit(pageSize)
-      .execute();
-    for (const row of page) {
-      const broken = (reason: string): Verification => ({
-        ok: false,
-        events: expected - 1,
-        seq: row.seq,
-        reason,
-      });
-      if (row.seq !== expected)
-        return { ok: false, events: expected - 1, seq: expected, reason: 'is missing' };
-      if (row.prev_hash !== prevHash)
-        return broken('does not follow the event before it (prev_hash differs)');
-      if (row.proof !== null && sha256(row.proof) !== row.proof_hash)
-        return broken('has a proof that was altered');
-      if (eventHash(prevHash, row) !== row.hash)
-        return broken('was altered (its hash does not match its contents)');
-      prevHash = row.hash;
-      expected += 1;
-    }
-    if (page.length < pageSize) return { ok: true, events: expected - 1, head: prevHash };
-  }
 }

@@ -7,7 +7,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { ensureSecret } from '../config/ensure-secret.js';
 import type { Config } from '../config/load-config.js';
 import { migrate } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
@@ -18,6 +17,8 @@ import { recordReport } from '../delivery/record-report.js';
 import { mailboxRelay, type Relay, smtpRelay } from '../delivery/relay.js';
 import { IssueScheduler } from '../delivery/schedule-issues.js';
 import { VerpCodec } from '../delivery/verp.js';
+import { bindSecret } from '../ledger/bind-secret.js';
+import { CheckpointWriter } from '../ledger/checkpoint-writer.js';
 import { DkimSigner, nodemailerDkim } from '../mail/dkim-signer.js';
 import { mailboxTransport, smtpTransport, type Transport } from '../mail/transport.js';
 import type { LiveSite } from '../site/live-site.js';
@@ -48,10 +49,13 @@ export function mailboxDir(config: Pick<Config, 'dataDir'>): string {
   return join(config.dataDir, 'mailbox');
 }
 
-export async function openDatabaseFor(config: Pick<Config, 'databaseUrl'>): Promise<Db> {
+export async function openDatabaseFor(
+  config: Pick<Config, 'databaseUrl' | 'secret' | 'dataDir'>,
+): Promise<Db> {
   const db = openDatabase(config.databaseUrl);
   try {
     await migrate(db);
+    await bindSecret(db.kysely, config);
     return db;
   } catch (error) {
     await db.close();
@@ -91,7 +95,7 @@ export interface ServiceOptions {
 export async function openServices(config: Config, o: ServiceOptions): Promise<Services> {
   const { live, log, clock } = o;
   const db = o.db ?? (await openDatabaseFor(config));
-  const secret = ensureSecret(config);
+  const { secret, ledgerKeys } = await bindSecret(db.kysely, config);
   const keys = new Keys(secret);
   const verp = new VerpCodec(secret, config.bounce.domain);
   const dkim = dkimSignerFor(config);
@@ -164,6 +168,13 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     onStarted: () => issues.wake(),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
+  const checkpoints = new CheckpointWriter({
+    db: db.kysely,
+    keys: ledgerKeys,
+    file: config.ledgerCheckpointFile,
+    clock,
+    log,
+  });
   let bounceListener: { port: number; close(): Promise<void> } | undefined;
   return {
     db,
@@ -182,6 +193,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       subscriptions.requests.start();
       issues.start();
       scheduler.start();
+      checkpoints.start();
       if (config.bounce.port !== undefined) {
         const tls = config.bounce.tls;
         // Loaded only where bounces are received: the SMTP server and MIME parser are not small.
@@ -216,6 +228,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       await subscriptions.requests.stop();
       await Promise.all([outbox.stop(), issues.stop()]);
       transport.close();
+      await checkpoints.stop();
       if (!o.db) await db.close();
     },
   };

@@ -33,7 +33,26 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({ PORT: '5000' }, {}, cwd).port).toBe(5000);
     expect(loadConfig({ PORT: '5000' }, { PORT: '6000' }, cwd).port).toBe(6000);
-    expect(loadConfig({ TRUST_PROXY: 'true' }, {}, cwd).trustProxy).toBe(true);
+  });
+
+  it.each([
+    ['10.0.0.1, 10.0.0.2', ['10.0.0.1', '10.0.0.2']],
+    ['10.0.0.0/8,fd00::/8,::1', ['10.0.0.0/8', 'fd00::/8', '::1']],
+    ['2', 2],
+    ['false', false],
+    ['0', false],
+  ])('trusts only the proxies TRUST_PROXY=%s names', (value, trustProxy) => {
+    expect(loadConfig({ TRUST_PROXY: value }, {}, tmpdir()).trustProxy).toEqual(trustProxy);
+  });
+
+  it('keeps ledger checkpoints in the data folder unless LEDGER_CHECKPOINT_FILE says otherwise', () => {
+    const cwd = tmpdir();
+    expect(loadConfig({ DATA_DIR: 'd' }, {}, cwd).ledgerCheckpointFile).toBe(
+      join(cwd, 'd', 'ledger-checkpoints'),
+    );
+    expect(loadConfig({ LEDGER_CHECKPOINT_FILE: '/mnt/other/cp' }, {}, cwd).ledgerCheckpointFile).toBe(
+      '/mnt/other/cp',
+    );
   });
 
   it.each([
@@ -47,9 +66,18 @@ describe('loadConfig', () => {
       'configuration: SUBSCRIBE_RATE_LIMIT: Too small: expected number to be >=1',
     ],
     [
-      { TRUST_PROXY: 'yes please' },
-      'configuration: TRUST_PROXY: must be true, false, or a comma-separated list of proxy addresses',
+      { TRUST_PROXY: 'true' },
+      "configuration: TRUST_PROXY: true would believe any client's X-Forwarded-For; write the proxy addresses or networks (TRUST_PROXY=127.0.0.1 or 10.0.0.0/8, comma-separated) or the number of proxies in front (TRUST_PROXY=1)",
     ],
+    [
+      { TRUST_PROXY: 'yes please' },
+      'configuration: TRUST_PROXY: "yes please" is not an address or network; write',
+    ],
+    [
+      { TRUST_PROXY: '10.0.0.0/33' },
+      'configuration: TRUST_PROXY: "10.0.0.0/33" is not an address or network',
+    ],
+    [{ TRUST_PROXY: '10.0.0.1,*' }, 'configuration: TRUST_PROXY: "*" is not an address or network'],
   ])('rejects %o with one line naming the setting', (env, message) => {
     expect(() => loadConfig(env, {}, tmpdir())).toThrow(message);
   });

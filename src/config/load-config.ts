@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { UserError } from '../user-error.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
@@ -23,14 +24,19 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).optional(),
   SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LEDGER_CHECKPOINT_FILE: z.string().min(1).optional(),
   SUBSCRIBE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   TRUST_PROXY: z
     .string()
-    .regex(
-      /^(true|false|[0-9a-fA-F.:/,\s]+)$/,
-      'must be true, false, or a comma-separated list of proxy addresses',
-    )
-    .default('false'),
+    .default('false')
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === 'object' && 'problem' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   SMTP_POOL: z.coerce.number().int().min(1).max(64).default(8),
   SEND_RATE: z.coerce.number().min(0).default(0),
   LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
@@ -67,8 +73,10 @@ export interface Config {
   readonly logLevel: string;
   /** Subscribe requests allowed per client address per minute. */
   readonly subscribeRateLimit: number;
-  /** Whether (or which) reverse proxies' X-Forwarded-For to believe for the client address. */
-  readonly trustProxy: boolean | string[];
+  /** Which reverse proxies' X-Forwarded-For to believe (addresses, networks or a hop count); never all. */
+  readonly trustProxy: TrustProxy;
+  /** Where signed checkpoints of the ledger's head are appended: outside the database, by design. */
+  readonly ledgerCheckpointFile: string;
   /** Connections to the relay kept busy at once. */
   readonly smtpPool: number;
   /** Issue mails per second at most, over all connections of a process; 0 = as fast as the relay takes. */
@@ -112,12 +120,10 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
     secret: e.SECRET,
     logLevel: e.LOG_LEVEL,
     subscribeRateLimit: e.SUBSCRIBE_RATE_LIMIT,
-    trustProxy:
-      e.TRUST_PROXY === 'true'
-        ? true
-        : e.TRUST_PROXY === 'false'
-          ? false
-          : e.TRUST_PROXY.split(',').map((a) => a.trim()),
+    trustProxy: e.TRUST_PROXY,
+    ledgerCheckpointFile: e.LEDGER_CHECKPOINT_FILE
+      ? resolve(cwd, e.LEDGER_CHECKPOINT_FILE)
+      : resolve(dataDir, 'ledger-checkpoints'),
     smtpPool: e.SMTP_POOL,
     sendRate: e.SEND_RATE,
     leaseMs: e.LEASE_SECONDS * 1000,

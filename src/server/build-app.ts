@@ -1,14 +1,17 @@
-// The web application: pages from memory first, then Fastify for everything dynamic.
-import { createServer } from 'node:http';
+// The web application: pages from memory first, then Fastify for everything dynamic, on an HTTP server
+// that slow or vanishing clients cannot exhaust.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { TrustProxy } from '../config/trust-proxy.js';
 import type { LiveSite } from '../site/live-site.js';
 import { siteRoutes } from '../site/routes.js';
 import { servePage } from '../site/serve-page.js';
 import { defaultRateLimits, type RateLimits, subscriptionRoutes } from '../subscriptions/routes.js';
 import type { Subscriptions } from '../subscriptions/subscriptions.js';
-import { handleErrors } from './handle-errors.js';
+import { answerClientError, answerFrameworkError, handleErrors } from './handle-errors.js';
 
 export interface AppDependencies {
   live: LiveSite;
@@ -17,27 +20,63 @@ export interface AppDependencies {
   /** Without it the site is pages only (as `export` and page tests see it). */
   subscriptions?: Subscriptions;
   rateLimits?: RateLimits;
-  trustProxy?: boolean | string[];
+  trustProxy?: TrustProxy;
 }
+
+/**
+ * Node's defaults let a client take 60 s to send its headers and 300 s for its body, and checks them
+ * only every 30 s: a thousand slow connections then hold a thousand descriptors for minutes. A
+ * reader's browser sends a request in milliseconds; these leave room for a bad mobile link.
+ */
+export const httpLimits = {
+  headersTimeout: 10_000,
+  requestTimeout: 20_000,
+  keepAliveTimeout: 5_000,
+  connectionsCheckingInterval: 1_000,
+  /** Open connections per client address; a browser opens six, a small office behind NAT a few dozen. */
+  connectionsPerClient: 128,
+} as const;
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { live } = deps;
+  const trustProxy = deps.trustProxy ?? false;
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // Readers are not tracked: no access log keeps their addresses. Errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
-    trustProxy: deps.trustProxy ?? false,
+    // A hop count trusts that many proxies nearest to us, counted from the socket's address.
+    trustProxy:
+      typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
+    keepAliveTimeout: httpLimits.keepAliveTimeout,
+    requestTimeout: httpLimits.requestTimeout,
     // Longer than any request line Node accepts: an overlong token gets our own "not valid" page
     // rather than the router's terse error.
     routerOptions: { maxParamLength: 16 * 1024 },
+    frameworkErrors: answerFrameworkError(live),
+    clientErrorHandler: answerClientError,
     // Pages are answered before Fastify's routing; a scheduled note coming due falls through so that
     // the not-found handler can rebuild before it answers.
-    serverFactory: (handler) =>
-      createServer((req, res) => {
-        if (live.isStale() || !servePage(live.pages, req, res)) handler(req, res);
-      }),
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          headersTimeout: httpLimits.headersTimeout,
+          requestTimeout: httpLimits.requestTimeout,
+          keepAliveTimeout: httpLimits.keepAliveTimeout,
+          connectionsCheckingInterval: httpLimits.connectionsCheckingInterval,
+        },
+        (req: IncomingMessage, res: ServerResponse) => {
+          if (live.isStale() || !servePage(live.pages, req, res)) handler(req, res);
+        },
+      );
+      // Behind a proxy every reader shares the proxy's address: limiting slow clients is its job there.
+      server.on(
+        'connection',
+        connectionGuard(trustProxy === false ? httpLimits.connectionsPerClient : Infinity),
+      );
+      return server;
+    },
   });
   handleErrors(app, live);
   if (deps.subscriptions) {
@@ -49,4 +88,24 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   await app.register(siteRoutes, { live });
   return app;
+}
+
+/** Closes connections beyond the cap per client address at once, before they hold anything. */
+function connectionGuard(perClient: number): (socket: Socket) => void {
+  const open = new Map<string, number>();
+  return (socket) => {
+    // Read now: Node caches the peer address on first read. A client that resets mid-request leaves a
+    // socket whose address can no longer be asked, and request.ip (the rate limits' key) would be
+    // undefined: an error and a 500 for every reset.
+    const address = socket.remoteAddress;
+    if (address === undefined) return void socket.destroy();
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > perClient) return void socket.destroy();
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  };
 }

@@ -1,4 +1,8 @@
 // Turns failures into answers: a person's mistake gets a clear 4xx; a bug gets a 500 that leaks nothing.
+// Answers Fastify and Node give before any hook runs (a bad URL, headers too large, a timeout) carry
+// the same security headers as every other answer.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveSite } from '../site/live-site.js';
 import { securityHeaders } from '../site/security-headers.js';
@@ -43,4 +47,39 @@ function describeClientError(error: FastifyError): string {
     default:
       return error.message;
   }
+}
+
+/** Fastify's `frameworkErrors`: a URL the router cannot decode, and the like, before any hook has run. */
+export function answerFrameworkError(live: LiveSite) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    reply.headers(securityHeaders);
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+    return sendMessage(live, request, reply, {
+      status,
+      title: 'That did not work',
+      message: 'That address is not valid.',
+    });
+  };
+}
+
+/**
+ * Node's `clientError`: a request that cannot be parsed or came too slowly never reaches Fastify.
+ * A client that reset its connection is simply gone: nothing to answer, nothing to log.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = `${STATUS_CODES[status]}\n`;
+  const headers = Object.entries({
+    ...securityHeaders,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+    connection: 'close',
+  })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+  socket.destroy();
 }

@@ -41,7 +41,7 @@ export function registerIssueCommands(program: Command): void {
         );
       const config = configFrom(options);
       const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-      const live = await openLiveSite(config, log);
+      const live = await openLiveSite(config, log, { pages: false });
       const services = await openServices(config, { live, log, clock: systemClock });
       try {
         if (options.test) await sendTestCopy(services, config, live, slug, options.test);

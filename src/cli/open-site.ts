@@ -11,14 +11,18 @@ export function renderCacheDir(config: Config): string {
   return join(config.dataDir, 'cache', 'notes');
 }
 
-/** Broken content stops the command with the list of problems: a broken site never starts. */
-export async function openLiveSite(config: Config, log: Logger): Promise<LiveSite> {
+/**
+ * Broken content stops the command with the list of problems: a broken site never starts. Commands that
+ * only mail (`worker`, `send`) ask for the notes without the pages, which saves most of the memory.
+ */
+export async function openLiveSite(config: Config, log: Logger, { pages = true } = {}): Promise<LiveSite> {
   const live = new LiveSite({
     contentDir: config.contentDir,
     siteUrl: config.siteUrl,
     clock: systemClock,
     log,
     cache: new RenderCache(renderCacheDir(config)),
+    pages,
   });
   const snapshot = await live.load();
   if (snapshot.errors.length > 0) {

@@ -15,7 +15,7 @@ export function registerWorker(program: Command): void {
     .action(async (options: { content?: string; watch: boolean }) => {
       const config = configFrom(options);
       const log = createLogger(config.logLevel);
-      const live = await openLiveSite(config, log);
+      const live = await openLiveSite(config, log, { pages: false });
       const services = await openServices(config, { live, log, clock: systemClock });
       await services.startWorkers();
       const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;

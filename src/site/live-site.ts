@@ -16,6 +16,8 @@ export interface LiveSiteOptions {
   clock: Clock;
   log: Logger;
   cache?: RenderCache | undefined;
+  /** false: hold the notes only (a worker, `send`), without building and compressing every page. */
+  pages?: boolean;
 }
 
 export class LiveSite {
@@ -85,6 +87,7 @@ export class LiveSite {
   }
 
   private async rebuild(): Promise<void> {
+    if (this.options.pages === false) return;
     const { contentDir, siteUrl, clock } = this.options;
     const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now());
     this.pageSet = set;

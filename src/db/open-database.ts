@@ -1,9 +1,10 @@
 // One Kysely instance over either engine: a SQLite file by default, PostgreSQL for scale.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type PgModule from 'pg';
 import { UserError } from '../user-error.js';
 import type { Database } from './schema.js';
 
@@ -74,6 +75,8 @@ const closedDatabases: object[] = [];
 function openPostgres(connectionString: string, schema: string | undefined): Db {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
     throw new Error(`bad schema name ${schema}`);
+  // Loaded only for PostgreSQL: a SQLite site (the default) does not carry the driver in memory.
+  const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
   const pool = new pg.Pool({
     connectionString,
     max: 10,

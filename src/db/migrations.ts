@@ -237,7 +237,7 @@ export interface MigrationReport {
 }
 
 /** An arbitrary constant: the advisory lock every errorbudget process takes to migrate. */
-const migrationLockKey = 7_415_226_001;
+export const migrationLockKey = 7_415_226_001;
 
 /**
  * Brings the schema up to date; safe to run from several processes at once. On PostgreSQL the whole run

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { migrate } from '../../src/db/migrations.js';
+import { migrate, migrationLockKey } from '../../src/db/migrations.js';
 import { type Db, type Engine, openDatabase } from '../../src/db/open-database.js';
 
 const postgresUrl = process.env.TEST_POSTGRES_URL;
@@ -52,16 +52,22 @@ export async function createTestDatabase(engine: Engine, { migrated = true } = {
     schema,
     drop: async () => {
       await db.close();
-      await adminQuery(`drop schema ${schema} cascade`);
+      // Under the migration lock: Kysely's migrator looks at every schema of the database, and one
+      // dropped by another test file while it looks fails that migration.
+      await adminQuery(
+        `select pg_advisory_lock(${migrationLockKey})`,
+        `drop schema ${schema} cascade`,
+        `select pg_advisory_unlock(${migrationLockKey})`,
+      );
     },
   };
 }
 
-async function adminQuery(text: string): Promise<void> {
+async function adminQuery(...texts: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
   try {
-    await client.query(text);
+    for (const text of texts) await client.query(text);
   } finally {
     await client.end();
   }

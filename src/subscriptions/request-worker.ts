@@ -37,10 +37,12 @@ export class RequestWorker {
     this.schedule();
   }
 
+  /** Requests recorded before a stop (SIGTERM) are decided now, not left until the next start. */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
     await this.chain;
+    await this.runDue().catch(() => 0);
   }
 
   /** Decides every request recorded so far; returns how many were decided. */

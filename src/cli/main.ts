@@ -2,39 +2,62 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../user-error.js';
-import { registerCheck } from './check.js';
-import { registerDatabaseCommands } from './database-commands.js';
-import { registerExport } from './export.js';
-import { registerIssueCommands } from './issues.js';
-import { registerNew } from './new.js';
-import { registerServe } from './serve.js';
-import { registerSubscribers } from './subscribers.js';
-import { registerWorker } from './worker.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when its command runs: `send` and `worker` then never load the web
+ * server, the page views or the feeds, which is most of a long-running sender's memory. Help, and a word
+ * that names no command, load them all.
+ */
+const modules = {
+  serve: async () => (await import('./serve.js')).registerServe,
+  check: async () => (await import('./check.js')).registerCheck,
+  new: async () => (await import('./new.js')).registerNew,
+  export: async () => (await import('./export.js')).registerExport,
+  database: async () => (await import('./database-commands.js')).registerDatabaseCommands,
+  subscribers: async () => (await import('./subscribers.js')).registerSubscribers,
+  issues: async () => (await import('./issues.js')).registerIssueCommands,
+  worker: async () => (await import('./worker.js')).registerWorker,
+} satisfies Record<string, () => Promise<Register>>;
+
+/** The module that registers each command. */
+const moduleOf: Record<string, keyof typeof modules> = {
+  serve: 'serve',
+  check: 'check',
+  new: 'new',
+  export: 'export',
+  migrate: 'database',
+  audit: 'database',
+  mailbox: 'database',
+  subscribers: 'subscribers',
+  send: 'issues',
+  issues: 'issues',
+  pause: 'issues',
+  resume: 'issues',
+  cancel: 'issues',
+  outbox: 'issues',
+  worker: 'worker',
+};
+
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('errorbudget')
     .description('Publish Markdown notes as a fast site and newsletter, with provable consent.')
     .version(version)
     .showHelpAfterError()
     .exitOverride();
-  registerServe(program);
-  registerCheck(program);
-  registerNew(program);
-  registerExport(program);
-  registerDatabaseCommands(program);
-  registerSubscribers(program);
-  registerIssueCommands(program);
-  registerWorker(program);
+  const name = moduleOf[argv[2] ?? ''];
+  for (const load of name ? [modules[name]] : Object.values(modules)) (await load())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
   } catch (error) {
     process.exitCode = exitCodeFor(error);
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
+import { mailFrom, mailFromWarning } from '../config/mail-from.js';
 import { migrate } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
 import { type ComposableIssue, IssueComposer, type PersonalLinks } from '../delivery/issue-composer.js';
@@ -113,9 +114,11 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     siteTitle: siteTitle(),
     siteUrl: config.siteUrl,
     postalAddress: live.snapshot.site.mail.postalAddress,
+    language: live.snapshot.site.language,
   });
-  const from =
-    config.mailFrom ?? `"${siteTitle().replace(/"/g, '')}" <newsletter@${new URL(config.siteUrl).hostname}>`;
+  const from = mailFrom(config, siteTitle());
+  const fromWarning = mailFromWarning(config);
+  if (fromWarning) log.warn(fromWarning);
   const actions = readerActions(db.engine);
   const outbox = new OutboxWorker({
     db,

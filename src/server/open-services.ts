@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import { mailFrom, mailFromWarning } from '../config/mail-from.js';
+import { securePrivateDir } from '../config/private-files.js';
 import { migrate } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
 import { type ComposableIssue, IssueComposer, type PersonalLinks } from '../delivery/issue-composer.js';
@@ -53,6 +54,7 @@ export function mailboxDir(config: Pick<Config, 'dataDir'>): string {
 export async function openDatabaseFor(
   config: Pick<Config, 'databaseUrl' | 'secret' | 'dataDir'>,
 ): Promise<Db> {
+  securePrivateDir(config.dataDir);
   const db = openDatabase(config.databaseUrl);
   try {
     await migrate(db);

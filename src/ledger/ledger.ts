@@ -1,14 +1,15 @@
 // The consent ledger: an append-only, hash-chained event log. Each event commits to the one before it
 // with an HMAC keyed from SECRET, so editing, removing, reordering or forging any row breaks the chain
 // for anyone without SECRET; signed checkpoints of the head (checkpoints.ts) catch a removed tail.
-// Personal proof (IP, user agent) is stored beside the chain with only its salted hash inside it, so
-// erasing a person deletes the proof and leaves the chain verifiable.
-import { randomBytes } from 'node:crypto';
+// Personal proof (IP, user agent) is stored beside the chain with only the hash of its sealed form inside
+// it (proof.ts), so erasing a person deletes the proof, and retention drops the IP and user agent, and
+// the chain still verifies.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Engine } from '../db/open-database.js';
 import type { Database, LedgerEvent } from '../db/schema.js';
-import { eventHash, genesisHash, sha256 } from './event-hash.js';
+import { eventHash, genesisHash } from './event-hash.js';
 import { type LedgerKeys, processLedgerKeys } from './ledger-keys.js';
+import { holdsPersonalValues, proofHash, sealedProof, storedProof } from './proof.js';
 
 export { type Verification, verifyLedger } from './verify-ledger.js';
 
@@ -78,17 +79,14 @@ export async function appendEvents(
   let prevHash = last?.hash ?? genesisHash;
   const rows = events.map((event) => {
     seq += 1;
-    // The salt stops anyone from confirming a guessed IP and user agent against the hash after erasure.
-    const proof = event.proof
-      ? JSON.stringify({ ...event.proof, salt: randomBytes(16).toString('hex') })
-      : null;
+    const proof = event.proof ? storedProof(event.proof) : null;
     const row = {
       seq,
       at: event.at,
       kind: event.kind,
       email_hmac: event.emailHmac,
       detail: JSON.stringify(event.detail ?? {}),
-      proof_hash: proof === null ? null : sha256(proof),
+      proof_hash: proof === null ? null : proofHash(proof),
       chain,
     };
     const hash = eventHash(prevHash, row, keys?.chainKey);
@@ -108,6 +106,41 @@ export async function appendEvents(
 /** Deletes the personal proof of one person's events; the chain keeps its hashes and still verifies. */
 export async function eraseProofs(trx: Transaction<Database>, emailHmac: string): Promise<void> {
   await trx.updateTable('ledger_events').set({ proof: null }).where('email_hmac', '=', emailHmac).execute();
+}
+
+const sealPage = 500;
+
+/**
+ * Drops the raw IP address and user agent (and the key that sealed them) from the proofs of events
+ * before `before`, leaving each sealed proof, which the chain still matches. Returns how many changed.
+ * Each update is conditional on the proof it read, so an erasure meanwhile is never undone.
+ */
+export async function sealProofsBefore(db: Kysely<Database>, before: string): Promise<number> {
+  let sealed = 0;
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('ledger_events')
+      .select(['seq', 'proof'])
+      .where('at', '<', before)
+      .where('seq', '>', after)
+      .where('proof', 'like', '%"personalKey":%')
+      .orderBy('seq')
+      .limit(sealPage)
+      .execute();
+    for (const row of rows) {
+      after = row.seq;
+      if (row.proof === null || !holdsPersonalValues(row.proof)) continue;
+      const result = await db
+        .updateTable('ledger_events')
+        .set({ proof: sealedProof(row.proof) })
+        .where('seq', '=', row.seq)
+        .where('proof', '=', row.proof)
+        .executeTakeFirst();
+      sealed += Number(result.numUpdatedRows);
+    }
+    if (rows.length < sealPage) return sealed;
+  }
 }
 
 export async function eventsFor(db: Kysely<Database>, emailHmac: string): Promise<LedgerEvent[]> {

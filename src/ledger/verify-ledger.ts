@@ -3,8 +3,9 @@
 // of millions of events verifies in flat memory.
 import type { Kysely } from 'kysely';
 import type { Database, LedgerEvent } from '../db/schema.js';
-import { eventHash, genesisHash, sha256 } from './event-hash.js';
+import { eventHash, genesisHash } from './event-hash.js';
 import { type LedgerKeys, processLedgerKeys } from './ledger-keys.js';
+import { proofHash } from './proof.js';
 
 /** A head the chain had, as a signed checkpoint recorded it; `where` names the file and line. */
 export interface ExpectedHead {
@@ -92,7 +93,7 @@ function problemWith(
   // Version 1 is recomputable by anyone: it is only believable as the prefix written before keying.
   if (row.chain === 1 && afterKeyed) return 'is unkeyed but follows keyed events: it was not written by us';
   if (row.chain === 2 && !keys) return 'is keyed, and verifying it needs SECRET';
-  if (row.proof !== null && sha256(row.proof) !== row.proof_hash) return 'has a proof that was altered';
+  if (row.proof !== null && proofHash(row.proof) !== row.proof_hash) return 'has a proof that was altered';
   // A proof is blanked only by erasure, in the transaction that writes the person's `erased` event.
   if (row.proof === null && row.proof_hash !== null && !((erasedAt.get(row.email_hmac) ?? 0) > row.seq))
     return 'has a blank proof, but its person was never erased';

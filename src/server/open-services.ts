@@ -24,6 +24,7 @@ import { CheckpointWriter } from '../ledger/checkpoint-writer.js';
 import { DkimSigner, nodemailerDkim } from '../mail/dkim-signer.js';
 import { mailboxTransport, smtpTransport, type Transport } from '../mail/transport.js';
 import type { LiveSite } from '../site/live-site.js';
+import { ProofRetention } from '../subscriptions/proof-retention.js';
 import { Subscriptions } from '../subscriptions/subscriptions.js';
 import { readerActions } from '../subscriptions/suppress.js';
 import { Keys } from '../subscriptions/tokens.js';
@@ -40,6 +41,8 @@ export interface Services {
   issues: IssueSender;
   scheduler: IssueScheduler;
   subscriptions: Subscriptions;
+  /** Drops readers' IP addresses and user agents once site.yml's retention period has passed. */
+  retention: ProofRetention;
   from: string;
   composerFor(issue: ComposableIssue): IssueComposer;
   /** Starts the background work: outbox, issues, the schedule, and the bounce listener if configured. */
@@ -180,6 +183,12 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     clock,
     log,
   });
+  const retention = new ProofRetention({
+    db,
+    clock,
+    log,
+    months: () => live.snapshot.site.privacy.retentionMonths,
+  });
   let bounceListener: { port: number; close(): Promise<void> } | undefined;
   return {
     db,
@@ -191,6 +200,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     issues,
     scheduler,
     subscriptions,
+    retention,
     from,
     composerFor,
     async startWorkers() {
@@ -199,6 +209,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       issues.start();
       scheduler.start();
       checkpoints.start();
+      retention.start();
       if (config.bounce.port !== undefined) {
         const tls = config.bounce.tls;
         // Loaded only where bounces are received: the SMTP server and MIME parser are not small.
@@ -233,6 +244,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       await subscriptions.requests.stop();
       await Promise.all([outbox.stop(), issues.stop()]);
       transport.close();
+      await retention.stop();
       await checkpoints.stop();
       if (!o.db) await db.close();
     },

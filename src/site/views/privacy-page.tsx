@@ -20,7 +20,7 @@ export function PrivacyPage({ chrome }: { chrome: Chrome }) {
         path: privacyPath,
       }}
     >
-      <div class="narrow privacy-page">
+      <div class="narrow message-page privacy-page">
         <h1>Privacy</h1>
         <p>
           {site.title} is published by {site.author}, {site.mail.postalAddress}, who decides what is kept
@@ -75,9 +75,9 @@ export function PrivacyPage({ chrome }: { chrome: Chrome }) {
 
         <h2>Seeing and erasing it</h2>
         <p>
-          Every mail we send you ends with a link to your own page. There you can see what is kept, download
-          all of it as a file, unsubscribe, and erase yourself: erasing deletes at once your address, the
-          mails sent to you, the delivery replies about them, and the IP addresses and user agents. The
+          The welcome mail and every issue end with a link to your own page. There you can see what is kept,
+          download all of it as a file, unsubscribe, and erase yourself: erasing deletes at once your address,
+          the mails sent to you, the delivery replies about them, and the IP addresses and user agents. The
           consent ledger then keeps only an anonymous entry that an erasure happened, so that its history
           stays verifiable. Without that link, write to us as above.
         </p>

@@ -3,7 +3,9 @@
 // the consent ledger still verifies afterwards, with `audit verify` as an operator runs it.
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventHash, genesisHash, sha256 } from '../src/ledger/event-hash.js';
 import { verifyLedger } from '../src/ledger/ledger.js';
+import { ledgerKeysFrom } from '../src/ledger/ledger-keys.js';
 import { ProofRetention } from '../src/subscriptions/proof-retention.js';
 import { engines } from './support/databases.js';
 import { runCli } from './support/run-cli.js';
@@ -123,9 +125,46 @@ describe.each(engines)('proof retention on %s', (engine) => {
     });
   });
 
+  it('blanks proofs written before proofs were sealed, saying so in the ledger, which still verifies', async () => {
+    t = await startSubscriptionApp(engine);
+    // An event as the ledger wrote it until 2026-11-26: the raw proof with a salt, hashed whole.
+    const at = t.clock.now().toISOString();
+    const proof = JSON.stringify({ at, ip, userAgent, form: 'hero', salt: 'ab'.repeat(16) });
+    const row = {
+      seq: 1,
+      at,
+      kind: 'subscribe_requested',
+      email_hmac: 'legacy-person',
+      detail: '{}',
+      proof_hash: sha256(proof),
+      chain: 2,
+    };
+    const hash = eventHash(genesisHash, row, ledgerKeysFrom(testSecret).chainKey);
+    await t.db
+      .insertInto('ledger_events')
+      .values({ ...row, proof, prev_hash: genesisHash, hash })
+      .execute();
+    await consentRecorded();
+    expect(await verifyLedger(t.db)).toMatchObject({ ok: true, events: 4 });
+
+    t.clock.advance(366 * day);
+    expect(await t.services.retention.runDue()).toEqual({ ledgerProofs: 3, confirmations: 1, requests: 1 });
+    expect(await tablesMentioning(ip)).toEqual([]);
+    const expired = await t.db
+      .selectFrom('ledger_events')
+      .selectAll()
+      .where('kind', '=', 'proofs_expired')
+      .execute();
+    expect(expired).toMatchObject([{ seq: 5, email_hmac: 'legacy-person', proof: null }]);
+    expect(await verifyLedger(t.db)).toMatchObject({ ok: true, events: 5 });
+    expect((await auditVerify()).code).toBe(0);
+  });
+
   it('drops them in the background once the workers run, and again on every turn', async () => {
     t = await startSubscriptionApp(engine);
     await consentRecorded();
+    // Decided now: a request the workers decided only after the clock moved would be a fresh one.
+    await t.decideRequests();
     t.clock.advance(366 * day);
     await t.services.startWorkers();
     await expect.poll(() => tablesMentioning(ip), { timeout: 15_000 }).toEqual([]);
@@ -139,6 +178,7 @@ describe.each(engines)('proof retention on %s', (engine) => {
       everyMs: 50,
     });
     await consentRecorded('second@example.com');
+    await t.decideRequests();
     retention.start();
     try {
       await new Promise((r) => setTimeout(r, 200));

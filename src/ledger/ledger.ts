@@ -9,7 +9,7 @@ import type { Engine } from '../db/open-database.js';
 import type { Database, LedgerEvent } from '../db/schema.js';
 import { eventHash, genesisHash } from './event-hash.js';
 import { type LedgerKeys, processLedgerKeys } from './ledger-keys.js';
-import { holdsPersonalValues, proofHash, sealedProof, storedProof } from './proof.js';
+import { proofHash, storedProof } from './proof.js';
 
 export { type Verification, verifyLedger } from './verify-ledger.js';
 
@@ -20,7 +20,9 @@ export type LedgerKind =
   | 'unsubscribed'
   | 'imported'
   | 'erased'
-  | 'suppressed';
+  | 'suppressed'
+  /** The retention period blanked this person's proofs written before proofs were sealed. */
+  | 'proofs_expired';
 
 export interface Proof {
   /** When, from where and with what the person acted. */
@@ -106,41 +108,6 @@ export async function appendEvents(
 /** Deletes the personal proof of one person's events; the chain keeps its hashes and still verifies. */
 export async function eraseProofs(trx: Transaction<Database>, emailHmac: string): Promise<void> {
   await trx.updateTable('ledger_events').set({ proof: null }).where('email_hmac', '=', emailHmac).execute();
-}
-
-const sealPage = 500;
-
-/**
- * Drops the raw IP address and user agent (and the key that sealed them) from the proofs of events
- * before `before`, leaving each sealed proof, which the chain still matches. Returns how many changed.
- * Each update is conditional on the proof it read, so an erasure meanwhile is never undone.
- */
-export async function sealProofsBefore(db: Kysely<Database>, before: string): Promise<number> {
-  let sealed = 0;
-  let after = 0;
-  for (;;) {
-    const rows = await db
-      .selectFrom('ledger_events')
-      .select(['seq', 'proof'])
-      .where('at', '<', before)
-      .where('seq', '>', after)
-      .where('proof', 'like', '%"personalKey":%')
-      .orderBy('seq')
-      .limit(sealPage)
-      .execute();
-    for (const row of rows) {
-      after = row.seq;
-      if (row.proof === null || !holdsPersonalValues(row.proof)) continue;
-      const result = await db
-        .updateTable('ledger_events')
-        .set({ proof: sealedProof(row.proof) })
-        .where('seq', '=', row.seq)
-        .where('proof', '=', row.proof)
-        .executeTakeFirst();
-      sealed += Number(result.numUpdatedRows);
-    }
-    if (rows.length < sealPage) return sealed;
-  }
 }
 
 export async function eventsFor(db: Kysely<Database>, emailHmac: string): Promise<LedgerEvent[]> {

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/open-database.js';
-import { sealProofsBefore } from '../ledger/ledger.js';
+import { expireUnsealedProofsBefore, sealProofsBefore } from '../ledger/expire-proofs.js';
 import { deleteConfirmationsBefore, deleteRequestsBefore } from './store.js';
 
 export interface RetentionOptions {
@@ -64,7 +64,9 @@ export class ProofRetention {
     const before = monthsBefore(this.o.clock.now(), months).toISOString();
     const db = this.o.db.kysely;
     const dropped = {
-      ledgerProofs: await sealProofsBefore(db, before),
+      ledgerProofs:
+        (await sealProofsBefore(db, before)) +
+        (await expireUnsealedProofsBefore(this.o.db, before, this.o.clock.now().toISOString())),
       confirmations: await deleteConfirmationsBefore(db, before),
       requests: await deleteRequestsBefore(db, before),
     };

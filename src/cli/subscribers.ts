@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { systemClock } from '../clock.js';
 import { ensureSecret } from '../config/ensure-secret.js';
+import { securePrivateFile } from '../config/private-files.js';
 import type { Db } from '../db/open-database.js';
 import { openDatabaseFor } from '../server/open-services.js';
 import type { ImportStatus } from '../subscriptions/import-subscribers.js';
@@ -85,6 +86,8 @@ export function registerSubscribers(program: Command): void {
         const bar = await progressBar('exporting', total, '{value}/{total} subscribers');
         const { exportSubscribers } = await import('../subscriptions/export-subscribers.js');
         try {
+          // Addresses are personal data: the file is the owner's alone, also when it existed before.
+          if (file) securePrivateFile(file);
           return await exportSubscribers({
             db,
             output: file ? createWriteStream(file, { mode: 0o600 }) : process.stdout,

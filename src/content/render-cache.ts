@@ -35,7 +35,8 @@ export class RenderCache {
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    // Inside DATA_DIR, which may not exist yet: created as private as the rest of it.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     // Write then rename, so that a crash never leaves a half-written entry for the next start to trust.
     const temporary = `${this.path(key)}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(entry));

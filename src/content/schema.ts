@@ -72,6 +72,18 @@ export const siteSchema = z.strictObject({
     })
     .max(6, 'has room for at most 6 stats'),
   mail: z.strictObject({ postalAddress: text }),
+  /** What the privacy notice (/privacy) names, and how long readers' IP and user agent are kept. */
+  privacy: z
+    .strictObject({
+      contact: z.email({ error: 'must be an email address such as privacy@example.com' }).optional(),
+      retentionMonths: z
+        .number({ error: 'must be a whole number of months' })
+        .int('must be a whole number of months')
+        .min(1, 'must be at least 1')
+        .max(120, 'must be at most 120')
+        .default(12),
+    })
+    .default({ retentionMonths: 12 }),
 });
 
 export type Site = z.infer<typeof siteSchema>;

@@ -1,10 +1,10 @@
 // One Kysely instance over either engine: a SQLite file by default, PostgreSQL for scale.
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import type PgModule from 'pg';
+import { makePrivateDir, narrowIfPresent, securePrivateFile } from '../config/private-files.js';
 import { UserError } from '../user-error.js';
 import type { Database } from './schema.js';
 
@@ -34,7 +34,11 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
 
 function openSqlite(file: string): Db {
   const path = resolve(file);
-  mkdirSync(dirname(path), { recursive: true });
+  makePrivateDir(dirname(path));
+  // SQLite gives its -wal and -shm files the mode of the database file: a 0600 file before SQLite
+  // opens it keeps all three private.
+  securePrivateFile(path);
+  for (const companion of [`${path}-wal`, `${path}-shm`, `${path}-journal`]) narrowIfPresent(companion);
   const database = new SQLite(path);
   // WAL lets readers proceed while one writer commits; the busy timeout rides out a second process.
   // exec, not pragma(): pragma() prepares a statement and drops it (see preparedOnce).

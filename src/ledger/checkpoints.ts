@@ -3,9 +3,10 @@
 // or in a git repository). Someone who can rewrite the database cannot take back a line already
 // written elsewhere, and cannot sign a new one without SECRET.
 import { sign, verify } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { makePrivateDir, securePrivateFile } from '../config/private-files.js';
 import { UserError } from '../user-error.js';
 import type { LedgerKeys } from './ledger-keys.js';
 import type { ExpectedHead } from './verify-ledger.js';
@@ -30,7 +31,8 @@ const signedText = (c: { seq: number; hash: string; at: string }) =>
 export function appendCheckpoint(file: string, keys: LedgerKeys, head: Head, at: Date): void {
   const body = { seq: head.seq, hash: head.hash, at: at.toISOString() };
   const sig = sign(null, signedText(body), keys.signingKey).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
+  makePrivateDir(dirname(file));
+  securePrivateFile(file);
   // One short line per write: appends to a local file land whole even from several processes.
   appendFileSync(file, `${JSON.stringify({ ...body, key: keys.publicKeyId, sig })}\n`, { mode: 0o600 });
 }

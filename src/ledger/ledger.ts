@@ -1,14 +1,15 @@
 // The consent ledger: an append-only, hash-chained event log. Each event commits to the one before it
 // with an HMAC keyed from SECRET, so editing, removing, reordering or forging any row breaks the chain
 // for anyone without SECRET; signed checkpoints of the head (checkpoints.ts) catch a removed tail.
-// Personal proof (IP, user agent) is stored beside the chain with only its salted hash inside it, so
-// erasing a person deletes the proof and leaves the chain verifiable.
-import { randomBytes } from 'node:crypto';
+// Personal proof (IP, user agent) is stored beside the chain with only the hash of its sealed form inside
+// it (proof.ts), so erasing a person deletes the proof, and retention drops the IP and user agent, and
+// the chain still verifies.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Engine } from '../db/open-database.js';
 import type { Database, LedgerEvent } from '../db/schema.js';
-import { eventHash, genesisHash, sha256 } from './event-hash.js';
+import { eventHash, genesisHash } from './event-hash.js';
 import { type LedgerKeys, processLedgerKeys } from './ledger-keys.js';
+import { proofHash, storedProof } from './proof.js';
 
 export { type Verification, verifyLedger } from './verify-ledger.js';
 
@@ -19,7 +20,9 @@ export type LedgerKind =
   | 'unsubscribed'
   | 'imported'
   | 'erased'
-  | 'suppressed';
+  | 'suppressed'
+  /** The retention period blanked this person's proofs written before proofs were sealed. */
+  | 'proofs_expired';
 
 export interface Proof {
   /** When, from where and with what the person acted. */
@@ -78,17 +81,14 @@ export async function appendEvents(
   let prevHash = last?.hash ?? genesisHash;
   const rows = events.map((event) => {
     seq += 1;
-    // The salt stops anyone from confirming a guessed IP and user agent against the hash after erasure.
-    const proof = event.proof
-      ? JSON.stringify({ ...event.proof, salt: randomBytes(16).toString('hex') })
-      : null;
+    const proof = event.proof ? storedProof(event.proof) : null;
     const row = {
       seq,
       at: event.at,
       kind: event.kind,
       email_hmac: event.emailHmac,
       detail: JSON.stringify(event.detail ?? {}),
-      proof_hash: proof === null ? null : sha256(proof),
+      proof_hash: proof === null ? null : proofHash(proof),
       chain,
     };
     const hash = eventHash(prevHash, row, keys?.chainKey);

@@ -3,8 +3,9 @@
 // of millions of events verifies in flat memory.
 import type { Kysely } from 'kysely';
 import type { Database, LedgerEvent } from '../db/schema.js';
-import { eventHash, genesisHash, sha256 } from './event-hash.js';
+import { eventHash, genesisHash } from './event-hash.js';
 import { type LedgerKeys, processLedgerKeys } from './ledger-keys.js';
+import { proofHash } from './proof.js';
 
 /** A head the chain had, as a signed checkpoint recorded it; `where` names the file and line. */
 export interface ExpectedHead {
@@ -92,8 +93,9 @@ function problemWith(
   // Version 1 is recomputable by anyone: it is only believable as the prefix written before keying.
   if (row.chain === 1 && afterKeyed) return 'is unkeyed but follows keyed events: it was not written by us';
   if (row.chain === 2 && !keys) return 'is keyed, and verifying it needs SECRET';
-  if (row.proof !== null && sha256(row.proof) !== row.proof_hash) return 'has a proof that was altered';
-  // A proof is blanked only by erasure, in the transaction that writes the person's `erased` event.
+  if (row.proof !== null && proofHash(row.proof) !== row.proof_hash) return 'has a proof that was altered';
+  // A proof is blanked only by erasure or by the expiry of an unsealed proof, in the transaction that
+  // writes the person's `erased` or `proofs_expired` event.
   if (row.proof === null && row.proof_hash !== null && !((erasedAt.get(row.email_hmac) ?? 0) > row.seq))
     return 'has a blank proof, but its person was never erased';
   if (eventHash(prevHash, row, keys?.chainKey) !== row.hash)
@@ -101,12 +103,12 @@ function problemWith(
   return undefined;
 }
 
-/** The last `erased` event of each erased person; the walk itself proves these events genuine. */
+/** Each person's last event that blanks proofs; the walk itself proves these events genuine. */
 async function lastErasures(db: Kysely<Database>): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('ledger_events')
     .select((eb) => ['email_hmac', eb.fn.max('seq').as('seq')])
-    .where('kind', '=', 'erased')
+    .where('kind', 'in', ['erased', 'proofs_expired'])
     .groupBy('email_hmac')
     .execute();
   return new Map(rows.map((r) => [r.email_hmac, Number(r.seq)]));

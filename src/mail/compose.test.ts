@@ -5,6 +5,7 @@ const context = {
   siteTitle: 'the error budget',
   siteUrl: 'https://eb.test',
   postalAddress: 'PO Box 1, London',
+  language: 'en-GB',
 };
 
 describe('transactional mails', () => {
@@ -32,9 +33,22 @@ describe('transactional mails', () => {
     });
     expect(mail.html).not.toContain('<style');
     expect(mail.html).toMatch(
-      /<a class="canary" href="https:\/\/eb\.test\/confirm\/x\/view\?c=1\.2" style="display: none;?"/,
+      /<a class="canary" href="https:\/\/eb\.test\/confirm\/x\/view\?c=1\.2" style="display: none; mso-hide: all;?"/,
     );
     expect(mail.html).not.toMatch(/<img|src=|url\(/);
+  });
+
+  it("speaks the site's language: each mail's html lang is site.yml's language tag", () => {
+    const links = {
+      manageUrl: 'https://eb.test/manage/k.m',
+      unsubscribeUrl: 'https://eb.test/unsubscribe/k.m',
+    };
+    const confirmation = confirmationMail({ ...context, language: 'de-AT' }, 'a@example.com', {
+      confirmUrl: 'https://eb.test/confirm/x',
+      canaryUrls: [],
+    });
+    expect(confirmation.html).toContain('<html lang="de-AT">');
+    expect(welcomeMail(context, 'a@example.com', links).html).toContain('<html lang="en-GB">');
   });
 
   it('puts the one-click unsubscribe headers and the personal links in the welcome mail', () => {

@@ -15,7 +15,8 @@ p { margin: 0 0 16px; }
 .link { word-break: break-all; color: #6b6a64; font-size: 14px; }
 .foot { margin-top: 32px; padding-top: 16px; border-top: 1px solid #deddd6; font-size: 13px; color: #6b6a64; }
 .foot a { color: #6b6a64; }
-.canary { display: none; }
+/* Outlook on Windows renders with Word, which ignores display:none and needs its own property. */
+.canary { display: none; mso-hide: all; }
 `;
 
 function Frame({
@@ -28,7 +29,7 @@ function Frame({
   children: ComponentChildren;
 }) {
   return (
-    <html lang="en">
+    <html lang={context.language}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width" />

@@ -11,4 +11,6 @@ export interface MailContext {
   siteTitle: string;
   siteUrl: string;
   postalAddress: string;
+  /** The site's language tag (site.yml `language`): the mail's `lang`, as on the site's pages. */
+  language: string;
 }

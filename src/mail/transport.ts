@@ -1,9 +1,9 @@
 // Where mail goes: an SMTP relay when SMTP_URL is set, otherwise a local mailbox in the data folder.
 // Both build the same RFC 5322 message with nodemailer, so what you read locally is what a relay gets.
-import { mkdirSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { chmod, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { makePrivateDir } from '../config/private-files.js';
 import type { NodemailerDkim } from './dkim-signer.js';
 import type { MailMessage } from './mail-message.js';
 import { classifyReply, enhancedStatusOf, type ReplyClass, type ReplyStage } from './reply-class.js';
@@ -114,7 +114,7 @@ export function smtpTransport(smtpUrl: string, options: SmtpTransportOptions): T
 }
 
 export function mailboxTransport(dir: string): Transport {
-  mkdirSync(dir, { recursive: true });
+  makePrivateDir(dir);
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     description: `local mailbox ${dir} (read it with: errorbudget mailbox)`,
@@ -135,6 +135,8 @@ export async function saveToMailbox(
 ): Promise<void> {
   const name = `${date.toISOString().replace(/[:.]/g, '-')}_${messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
   const temporary = join(dir, `.${name}.tmp`);
-  await writeFile(temporary, Buffer.isBuffer(message) ? message : Buffer.concat(message));
+  // Mail holds a reader's address and personal links: the owner's alone, whatever the umask.
+  await writeFile(temporary, Buffer.isBuffer(message) ? message : Buffer.concat(message), { mode: 0o600 });
+  await chmod(temporary, 0o600);
   await rename(temporary, join(dir, name));
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
+import { mailFrom, mailFromWarning } from '../config/mail-from.js';
+import { securePrivateDir } from '../config/private-files.js';
 import { migrate } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
 import { type ComposableIssue, IssueComposer, type PersonalLinks } from '../delivery/issue-composer.js';
@@ -22,6 +24,7 @@ import { CheckpointWriter } from '../ledger/checkpoint-writer.js';
 import { DkimSigner, nodemailerDkim } from '../mail/dkim-signer.js';
 import { mailboxTransport, smtpTransport, type Transport } from '../mail/transport.js';
 import type { LiveSite } from '../site/live-site.js';
+import { ProofRetention } from '../subscriptions/proof-retention.js';
 import { Subscriptions } from '../subscriptions/subscriptions.js';
 import { readerActions } from '../subscriptions/suppress.js';
 import { Keys } from '../subscriptions/tokens.js';
@@ -38,6 +41,8 @@ export interface Services {
   issues: IssueSender;
   scheduler: IssueScheduler;
   subscriptions: Subscriptions;
+  /** Drops readers' IP addresses and user agents once site.yml's retention period has passed. */
+  retention: ProofRetention;
   from: string;
   composerFor(issue: ComposableIssue): IssueComposer;
   /** Starts the background work: outbox, issues, the schedule, and the bounce listener if configured. */
@@ -52,6 +57,7 @@ export function mailboxDir(config: Pick<Config, 'dataDir'>): string {
 export async function openDatabaseFor(
   config: Pick<Config, 'databaseUrl' | 'secret' | 'dataDir'>,
 ): Promise<Db> {
+  securePrivateDir(config.dataDir);
   const db = openDatabase(config.databaseUrl);
   try {
     await migrate(db);
@@ -113,9 +119,11 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     siteTitle: siteTitle(),
     siteUrl: config.siteUrl,
     postalAddress: live.snapshot.site.mail.postalAddress,
+    language: live.snapshot.site.language,
   });
-  const from =
-    config.mailFrom ?? `"${siteTitle().replace(/"/g, '')}" <newsletter@${new URL(config.siteUrl).hostname}>`;
+  const from = mailFrom(config, siteTitle());
+  const fromWarning = mailFromWarning(config);
+  if (fromWarning) log.warn(fromWarning);
   const actions = readerActions(db.engine);
   const outbox = new OutboxWorker({
     db,
@@ -175,6 +183,12 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     clock,
     log,
   });
+  const retention = new ProofRetention({
+    db,
+    clock,
+    log,
+    months: () => live.snapshot.site.privacy.retentionMonths,
+  });
   let bounceListener: { port: number; close(): Promise<void> } | undefined;
   return {
     db,
@@ -186,6 +200,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     issues,
     scheduler,
     subscriptions,
+    retention,
     from,
     composerFor,
     async startWorkers() {
@@ -194,6 +209,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       issues.start();
       scheduler.start();
       checkpoints.start();
+      retention.start();
       if (config.bounce.port !== undefined) {
         const tls = config.bounce.tls;
         // Loaded only where bounces are received: the SMTP server and MIME parser are not small.
@@ -228,6 +244,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       await subscriptions.requests.stop();
       await Promise.all([outbox.stop(), issues.stop()]);
       transport.close();
+      await retention.stop();
       await checkpoints.stop();
       if (!o.db) await db.close();
     },

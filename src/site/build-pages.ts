@@ -12,6 +12,7 @@ import { type Chrome, noteUrl, topicUrl } from './views/chrome.js';
 import { HomePage } from './views/home-page.js';
 import { NotFoundPage } from './views/message-page.js';
 import { NotePage } from './views/note-page.js';
+import { PrivacyPage, privacyPath } from './views/privacy-page.js';
 import { TopicPage, TopicsPage } from './views/topic-pages.js';
 
 export interface PageSource {
@@ -105,6 +106,7 @@ export async function buildPages(
     htmlPage(topicUrl(topic), () => TopicPage({ chrome, topic, notes }));
   }
   htmlPage('/topics', () => TopicsPage({ chrome, counts }));
+  htmlPage(privacyPath, () => PrivacyPage({ chrome }));
 
   const feeds = buildFeeds(site, siteUrl, published);
   page('/feed.xml', feeds.rss, 'application/rss+xml; charset=utf-8');
@@ -115,6 +117,7 @@ export async function buildPages(
     { path: '/', lastModified },
     { path: '/notes', lastModified },
     { path: '/topics' },
+    { path: privacyPath },
     ...site.topics.map((topic) => ({ path: topicUrl(topic) })),
     ...published.map((note) => ({ path: noteUrl(note), lastModified: note.updated ?? note.date })),
   ];

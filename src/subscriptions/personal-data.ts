@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Subscriber } from '../db/schema.js';
 import { forgetMail } from '../delivery/outbox.js';
 import { appendEvent, eraseProofs, eventsFor } from '../ledger/ledger.js';
+import { readableProof } from '../ledger/proof.js';
 import type { SubscriptionContext } from './context.js';
 import * as store from './store.js';
 
@@ -34,7 +35,7 @@ export async function exportData(c: SubscriptionContext, subscriber: Subscriber)
       at: e.at,
       kind: e.kind,
       detail: JSON.parse(e.detail),
-      proof: e.proof === null ? null : JSON.parse(e.proof),
+      proof: e.proof === null ? null : readableProof(e.proof),
       hash: e.hash,
     })),
   };

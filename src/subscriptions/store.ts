@@ -259,3 +259,21 @@ export async function mailsOf(db: Kysely<Database>, subscriberId: number) {
     .orderBy('id')
     .execute();
 }
+
+/**
+ * Retention: confirmation rows hold the request's IP and user agent until the ledger has them. Older
+ * than the retention period, a link is long expired (48 hours) and its row has nothing left to do.
+ */
+export async function deleteConfirmationsBefore(db: Kysely<Database>, before: string): Promise<number> {
+  const result = await db.deleteFrom('confirmations').where('created_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Retention: a request still undecided after the retention period is one the worker gave up on. */
+export async function deleteRequestsBefore(db: Kysely<Database>, before: string): Promise<number> {
+  const result = await db
+    .deleteFrom('subscribe_requests')
+    .where('requested_at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

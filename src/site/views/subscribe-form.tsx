@@ -1,4 +1,7 @@
-// The subscribe form. It works as a plain HTML form; a honeypot field catches naive bots.
+// The subscribe form. It works as a plain HTML form; a honeypot field catches naive bots. Each one links
+// the privacy notice, which says what subscribing keeps and for how long.
+import { privacyPath } from './privacy-page.js';
+
 export function SubscribeForm({
   id,
   source,
@@ -33,6 +36,9 @@ export function SubscribeForm({
         </label>
       </div>
       <p class="form-message" role="status" aria-live="polite" />
+      <p class="form-privacy">
+        <a href={privacyPath}>What subscribing keeps, and for how long</a>
+      </p>
     </form>
   );
 }

@@ -1,5 +1,5 @@
 // `errorbudget serve`: loads the content, refuses to start if it is broken, then serves and watches it,
-// and runs the background work (mail, issues, bounces) in the same process.
+// and runs the background work (mail, issues, bounces) in the same process unless told `--no-worker`.
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { watchContent } from '../content/watch-content.js';
@@ -19,6 +19,10 @@ export function registerServe(program: Command): void {
     .option('-H, --host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--site-url <url>', 'public URL of the site, for canonical links and feeds (env SITE_URL)')
     .option('--no-watch', 'do not watch the content folder for changes')
+    .option(
+      '--no-worker',
+      'serve pages and forms only: leave mail, issues, the schedule and subscribe requests to `errorbudget worker` processes',
+    )
     .action(
       async (options: {
         content?: string;
@@ -26,6 +30,7 @@ export function registerServe(program: Command): void {
         host?: string;
         siteUrl?: string;
         watch: boolean;
+        worker: boolean;
       }) => {
         const config = configFrom(options);
         const log = createLogger(config.logLevel);
@@ -33,8 +38,10 @@ export function registerServe(program: Command): void {
         const snapshot = live.snapshot;
 
         const services = await openServices(config, { live, log, clock: systemClock });
-        await services.startWorkers();
-        log.info(`mail goes to the ${services.transport.description}`);
+        if (options.worker) {
+          await services.startWorkers();
+          log.info(`mail goes to the ${services.transport.description}`);
+        } else log.info('no background work here (--no-worker): an `errorbudget worker` process must run');
         const app = await buildApp({
           live,
           log,

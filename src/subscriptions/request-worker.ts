@@ -37,12 +37,16 @@ export class RequestWorker {
     this.schedule();
   }
 
-  /** Requests recorded before a stop (SIGTERM) are decided now, not left until the next start. */
+  /**
+   * Requests recorded before a stop (SIGTERM) are decided now, not left until the next start; by a
+   * process that ran the worker only: `serve --no-worker` leaves them to the worker processes.
+   */
   async stop(): Promise<void> {
+    const wasRunning = this.running;
     this.running = false;
     clearTimeout(this.timer);
     await this.chain;
-    await this.runDue().catch(() => 0);
+    if (wasRunning) await this.runDue().catch(() => 0);
   }
 
   /** Decides every request recorded so far; returns how many were decided. */

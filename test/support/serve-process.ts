@@ -11,24 +11,37 @@ export interface ServeProcess {
 }
 
 export function startServe(args: string[], env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', entry, 'serve', '--port', '0', '--no-watch', ...args],
-    {
-      env: { ...process.env, LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  return startProcess(
+    ['serve', '--port', '0', '--no-watch', ...args],
+    env,
+    /serving .+? at (http:\/\/[\d.]+:\d+)/,
   );
+}
+
+/** `errorbudget worker`; its url is that of its health and metrics listener when METRICS_PORT is set. */
+export function startWorker(args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  return startProcess(
+    ['worker', '--no-watch', ...args],
+    env,
+    /worker running(?:.*?health and metrics at (http:\/\/[\d.]+:\d+))?/,
+  );
+}
+
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const collect = (chunk: Buffer) => {
       out += chunk;
-      const match = /serving .+? at (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match?.[1]) resolve({ url: match[1], child, output: () => out });
+      const match = ready.exec(out);
+      if (match) resolve({ url: match[1] ?? '', child, output: () => out });
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+    child.on('close', (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
   });
 }
 

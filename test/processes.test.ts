@@ -1,0 +1,77 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, engines, type TestDatabase } from './support/databases.js';
+import { startServe, startWorker, stopped } from './support/serve-process.js';
+import { fixtureContent } from './support/site-app.js';
+import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
+import { testSecret } from './support/subscription-app.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.each(engines)('web and worker processes apart on %s', (engine) => {
+  let t: TestDatabase;
+  let smtp: SmtpSink;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    t = await createTestDatabase(engine, { migrated: false });
+    smtp = await startSmtpSink();
+    env = {
+      DATABASE_URL: t.url,
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-data-')),
+      SECRET: testSecret,
+      SMTP_URL: smtp.url,
+    };
+  });
+  afterEach(async () => {
+    await smtp.close();
+    await t.drop();
+  });
+
+  const count = async (table: 'subscribe_requests' | 'outbox' | 'issues') =>
+    Number(
+      (
+        await t.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('serve --no-worker records subscribe requests and leaves every mail and issue to a worker', async () => {
+    const web = await startServe(['--content', fixtureContent, '--no-worker'], env);
+    try {
+      expect(web.output()).toContain('no background work here (--no-worker)');
+      const response = await fetch(`${web.url}/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'apart@example.com', form: 'hero' }),
+      });
+      expect(response.status).toBe(200);
+      expect((await fetch(`${web.url}/`)).status).toBe(200);
+      // A worker would have decided the request within 200 ms and scheduled the issues at its start.
+      await sleep(1500);
+      expect(await count('subscribe_requests')).toBe(1);
+      expect(await count('outbox')).toBe(0);
+      expect(await count('issues')).toBe(0);
+    } finally {
+      await stopped(web.child, 'SIGTERM');
+    }
+    // Not even on its way out: deciding requests is a worker's job.
+    expect(await count('subscribe_requests')).toBe(1);
+    expect(smtp.received).toHaveLength(0);
+
+    const worker = await startWorker(['--content', fixtureContent], env);
+    try {
+      const [mail] = await smtp.waitFor(1, 20_000);
+      expect(mail?.subject).toBe('Confirm your subscription to the error budget');
+      expect(await count('subscribe_requests')).toBe(0);
+      // The fixture's two published notes are a week and more old: their issues wait for a person.
+      for (let i = 0; i < 100 && (await count('issues')) < 2; i++) await sleep(100);
+      expect(await count('issues')).toBe(2);
+    } finally {
+      await stopped(worker.child, 'SIGTERM');
+    }
+  });
+});

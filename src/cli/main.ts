@@ -1,7 +1,7 @@
 // The `errorbudget` command: parses arguments and hands each subcommand its configuration.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../user-error.js';
+import { version } from '../version.js';
 import { registerCheck } from './check.js';
 import { registerDatabaseCommands } from './database-commands.js';
 import { registerExport } from './export.js';
@@ -10,10 +10,6 @@ import { registerNew } from './new.js';
 import { registerServe } from './serve.js';
 import { registerSubscribers } from './subscribers.js';
 import { registerWorker } from './worker.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
 
 function buildProgram(): Command {
   const program = new Command('errorbudget')

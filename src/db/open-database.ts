@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, type SqliteDatabase, SqliteDialect } from 'kysely';
 import type PgModule from 'pg';
 import { UserError } from '../user-error.js';
 import type { Database } from './schema.js';
@@ -41,8 +41,24 @@ function openSqlite(file: string): Db {
   database.exec(
     'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;',
   );
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(database) }) });
+  const kysely = new Kysely<Database>({
+    dialect: new TransactionalDdlSqliteDialect({ database: preparedOnce(database) }),
+  });
   return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * SQLite rolls DDL back with the transaction, but Kysely's adapter says it cannot, and so its migrator
+ * would run migrations outside any transaction: a failing one would leave half its tables behind.
+ */
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter() {
+    return new (class extends SqliteAdapter {
+      override get supportsTransactionalDdl() {
+        return true;
+      }
+    })();
+  }
 }
 
 /**
@@ -87,6 +103,9 @@ function openPostgres(connectionString: string, schema: string | undefined): Db 
         oid === int8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server ends (a restart, a failover) would otherwise be an unhandled 'error'
+  // event and end the process; the next query gets a fresh connection or reports the outage itself.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, engine: 'postgres', close: () => kysely.destroy() };
 }

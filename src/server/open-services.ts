@@ -59,12 +59,17 @@ export async function openDatabaseFor(
     return db;
   } catch (error) {
     await db.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
-      throw new UserError(`cannot open the database (${(error as Error).message})`, 'DATABASE_URL');
-    }
-    throw error;
+    throw asDatabaseUserError(error);
   }
+}
+
+/** A database that is not there, or refuses us, is the operator's to fix: one line, not a stack. */
+export function asDatabaseUserError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
+    return new UserError(`cannot open the database (${(error as Error).message})`, 'DATABASE_URL');
+  }
+  return error;
 }
 
 function dkimSignerFor(config: Config): DkimSigner | undefined {

@@ -12,6 +12,7 @@ import { migrate } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
 import { type ComposableIssue, IssueComposer, type PersonalLinks } from '../delivery/issue-composer.js';
 import { IssueSender } from '../delivery/issue-sender.js';
+import { summariseOutbox } from '../delivery/outbox.js';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
 import { recordReport } from '../delivery/record-report.js';
 import { mailboxRelay, type Relay, smtpRelay } from '../delivery/relay.js';
@@ -21,6 +22,9 @@ import { bindSecret } from '../ledger/bind-secret.js';
 import { CheckpointWriter } from '../ledger/checkpoint-writer.js';
 import { DkimSigner, nodemailerDkim } from '../mail/dkim-signer.js';
 import { mailboxTransport, smtpTransport, type Transport } from '../mail/transport.js';
+import { LoopMonitor } from '../observability/loop-monitor.js';
+import type { Metrics } from '../observability/metrics.js';
+import { checkReadiness, type ReadinessReport } from '../observability/readiness.js';
 import type { LiveSite } from '../site/live-site.js';
 import { Subscriptions } from '../subscriptions/subscriptions.js';
 import { readerActions } from '../subscriptions/suppress.js';
@@ -42,6 +46,8 @@ export interface Services {
   composerFor(issue: ComposableIssue): IssueComposer;
   /** Starts the background work: outbox, issues, the schedule, and the bounce listener if configured. */
   startWorkers(): Promise<{ bouncePort: number | undefined }>;
+  /** What /readyz answers: the database, its schema, and the workers' loops if this process runs them. */
+  readiness(): Promise<ReadinessReport>;
   close(): Promise<void>;
 }
 
@@ -89,6 +95,8 @@ export interface ServiceOptions {
   log: Logger;
   clock: Clock;
   db?: Db;
+  /** Counts subscriptions and deliveries, and reads the outbox when scraped. */
+  metrics?: Metrics;
   /** Tests shorten polls, and may trust a test relay's certificate. */
   tuning?: {
     pollMs?: number;
@@ -122,6 +130,13 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
   const from =
     config.mailFrom ?? `"${siteTitle().replace(/"/g, '')}" <newsletter@${new URL(config.siteUrl).hostname}>`;
   const actions = readerActions(db.engine);
+  // Set when the workers start: a process without them has no loops to watch.
+  let loops: LoopMonitor | undefined;
+  const turns: { outbox?: () => void; schedule?: () => void } = {};
+  o.metrics?.watchOutbox(
+    () => summariseOutbox(db.kysely, clock.now()),
+    () => clock.now(),
+  );
   const outbox = new OutboxWorker({
     db,
     transport,
@@ -132,6 +147,8 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     actions,
     concurrency: config.smtpPool,
     leaseMs: config.leaseMs,
+    onLoop: () => turns.outbox?.(),
+    ...(o.metrics ? { observer: o.metrics.delivery } : {}),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
   const subscriptions = new Subscriptions({
@@ -141,6 +158,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     log,
     mailContext,
     onQueued: () => outbox.wake(),
+    ...(o.metrics ? { observer: o.metrics.subscriptions } : {}),
     ...(config.smtpUrl ? {} : { localMailbox: mailboxDir(config) }),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
@@ -161,6 +179,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     lanes: config.smtpPool,
     sendRate: config.sendRate,
     leaseMs: config.leaseMs,
+    ...(o.metrics ? { observer: o.metrics.delivery } : {}),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
     ...(o.tuning?.checkpointEvery ? { checkpointEvery: o.tuning.checkpointEvery } : {}),
   });
@@ -171,6 +190,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     notes: () => live.snapshot.notes,
     render: (slug) => issueContentOf(live, config.siteUrl, slug),
     onStarted: () => issues.wake(),
+    onTick: () => turns.schedule?.(),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
   const checkpoints = new CheckpointWriter({
@@ -194,6 +214,9 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     from,
     composerFor,
     async startWorkers() {
+      loops = new LoopMonitor();
+      turns.outbox = loops.watch('outbox');
+      turns.schedule = loops.watch('schedule');
       outbox.start();
       subscriptions.requests.start();
       issues.start();
@@ -227,6 +250,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       }
       return { bouncePort: bounceListener?.port };
     },
+    readiness: () => checkReadiness({ db, loops: () => loops }),
     async close() {
       await scheduler.stop();
       await bounceListener?.close();

@@ -103,9 +103,11 @@ function openPostgres(connectionString: string, schema: string | undefined): Db 
         oid === int8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle connection the server ends (a restart, a failover) would otherwise be an unhandled 'error'
-  // event and end the process; the next query gets a fresh connection or reports the outage itself.
+  // A connection the server ends (a restart, a failover) emits 'error' on the pool when idle, and on its
+  // client when checked out between two queries: unhandled, either ends the process. The next query
+  // reports the outage itself, and the pool replaces a connection that can no longer be queried.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, engine: 'postgres', close: () => kysely.destroy() };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -72,6 +72,72 @@ describe.each(engines)('web and worker processes apart on %s', (engine) => {
       expect(await count('issues')).toBe(2);
     } finally {
       await stopped(worker.child, 'SIGTERM');
+    }
+  });
+});
+
+describe.skipIf(!engines.includes('postgres'))('two workers on one PostgreSQL database', () => {
+  let t: TestDatabase;
+  let smtp: SmtpSink;
+  afterEach(async () => {
+    await smtp.close();
+    await t.drop();
+  });
+
+  it('create the issue of a note that comes due once, and mail each reader once', async () => {
+    t = await createTestDatabase('postgres');
+    smtp = await startSmtpSink({ keep: 'envelope' });
+    const content = await mkdtemp(join(tmpdir(), 'eb-content-'));
+    await cp(fixtureContent, content, { recursive: true });
+    // Due while both workers run: each polls the schedule, both see it come due, one creates it.
+    const due = new Date(Date.now() + 12_000);
+    await writeFile(
+      join(content, 'notes', 'coming-due.md'),
+      `---\ntitle: A note that comes due\nsummary: Published while two workers watch.\ndate: ${due.toISOString().replace(/\.\d{3}Z$/, '+00:00')}\ntopics: [network-contention]\n---\n\nOnce.\n`,
+    );
+    const readers = ['one@example.com', 'two@example.com', 'three@example.com'];
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    await t.db.kysely
+      .insertInto('subscribers')
+      .values(
+        readers.map((email, i) => ({
+          key: `key${i}`,
+          email,
+          email_hmac: `hmac${i}`,
+          status: 'active',
+          source: 'test',
+          created_at: at,
+          updated_at: at,
+          confirmed_at: at,
+        })),
+      )
+      .execute();
+    const env = {
+      DATABASE_URL: t.url,
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-data-')),
+      SECRET: testSecret,
+      SMTP_URL: smtp.url,
+    };
+    const workers = await Promise.all([
+      startWorker(['--content', content], env),
+      startWorker(['--content', content], env),
+    ]);
+    try {
+      const mails = await smtp.waitForReceived(3, 60_000);
+      // Time for a second creation or a second send, had there been one.
+      await sleep(6000);
+      expect(smtp.received).toHaveLength(3);
+      expect(mails.map((m) => m.to).sort()).toEqual([...readers].sort());
+      const issues = await t.db.kysely
+        .selectFrom('issues')
+        .select(['note_slug', 'state'])
+        .where('note_slug', '=', 'coming-due')
+        .execute();
+      expect(issues).toEqual([{ note_slug: 'coming-due', state: 'done' }]);
+      const created = workers.map((w) => (w.output().match(/issue created; mailing it/g) ?? []).length);
+      expect(created.reduce((a, b) => a + b)).toBe(1);
+    } finally {
+      await Promise.all(workers.map((w) => stopped(w.child, 'SIGTERM')));
     }
   });
 });

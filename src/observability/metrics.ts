@@ -21,6 +21,7 @@ export class Metrics {
   private readonly subscriptionsByOutcome: Counter<'action' | 'outcome'>;
   private readonly deliveries: Counter<'path' | 'outcome' | 'reply_class'>;
   private outbox: (() => Promise<OutboxSummary>) | undefined;
+  private outboxRead: Promise<OutboxSummary | undefined> | undefined;
   private now: () => Date = () => new Date();
 
   constructor() {
@@ -85,16 +86,15 @@ export class Metrics {
   }
 
   /** One scrape reads the outbox once, however many gauges use it. */
-  private pending: Promise<OutboxSummary | undefined> | undefined;
   private readOutbox(): Promise<OutboxSummary | undefined> {
     if (!this.outbox) return Promise.resolve(undefined);
-    this.pending ??= this.outbox()
+    this.outboxRead ??= this.outbox()
       // The database being down must not fail the whole scrape: /readyz reports the outage.
       .catch(() => undefined)
       .finally(() => {
-        this.pending = undefined;
+        this.outboxRead = undefined;
       });
-    return this.pending;
+    return this.outboxRead;
   }
 
   /** A page served from memory: the hot path, so one bound observe and one increment. */

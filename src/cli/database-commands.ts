@@ -8,6 +8,7 @@ import { verifyLedger } from '../ledger/ledger.js';
 import { ledgerKeysFrom } from '../ledger/ledger-keys.js';
 import { mailboxDir, openDatabaseFor } from '../server/open-services.js';
 import { UserError } from '../user-error.js';
+import { describeMigrationPlan } from './migration-plan.js';
 import { configFrom } from './options.js';
 
 async function withDatabase<T>(
@@ -25,7 +26,9 @@ export function registerDatabaseCommands(program: Command): void {
   program
     .command('migrate')
     .description('bring the database schema up to date (serve does this on start too)')
-    .action(async () => {
+    .option('--dry-run', 'list the migrations that would run, and change nothing')
+    .action(async (options: { dryRun?: boolean }) => {
+      if (options.dryRun) return void process.stdout.write(await describeMigrationPlan(configFrom({})));
       const version = await withDatabase(schemaVersion);
       process.stdout.write(`database is at ${version}\n`);
     });

@@ -1,11 +1,7 @@
 // The `errorbudget` command: parses arguments and hands each subcommand its configuration.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../user-error.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+import { version } from '../version.js';
 
 type Register = (program: Command) => void;
 

@@ -7,6 +7,7 @@ import { createLogger } from '../observability/logger.js';
 import { buildApp } from '../server/build-app.js';
 import { openServices } from '../server/open-services.js';
 import { defaultRateLimits } from '../subscriptions/routes.js';
+import { metricsFor, startOperatorListener, stopOnSignals } from './lifecycle.js';
 import { openLiveSite } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
 
@@ -37,11 +38,21 @@ export function registerServe(program: Command): void {
         const live = await openLiveSite(config, log);
         const snapshot = live.snapshot;
 
-        const services = await openServices(config, { live, log, clock: systemClock });
+        const metrics = metricsFor(config);
+        const services = await openServices(config, {
+          live,
+          log,
+          clock: systemClock,
+          ...(metrics ? { metrics } : {}),
+        });
         if (options.worker) {
           await services.startWorkers();
           log.info(`mail goes to the ${services.transport.description}`);
         } else log.info('no background work here (--no-worker): an `errorbudget worker` process must run');
+        const { operator, listener } = await startOperatorListener(config, {
+          metrics,
+          readiness: () => services.readiness(),
+        });
         const app = await buildApp({
           live,
           log,
@@ -49,16 +60,18 @@ export function registerServe(program: Command): void {
           subscriptions: services.subscriptions,
           rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
           trustProxy: config.trustProxy,
+          operator,
+          ...(metrics ? { metrics } : {}),
         });
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
-        const shutdown = async () => {
+        // Requests in flight are answered (new ones get 503) before the mails in flight are finished.
+        stopOnSignals(log, config, async () => {
           live.stop();
           await watcher?.close();
           await app.close();
           await services.close();
-        };
-        process.once('SIGINT', shutdown);
-        process.once('SIGTERM', shutdown);
+          await listener?.close();
+        });
 
         await app.listen({ port: config.port, host: config.host });
         const address = app.server.address();
@@ -68,6 +81,7 @@ export function registerServe(program: Command): void {
           { notes: published, contentDir: config.contentDir },
           `serving ${snapshot.site.title} at http://${config.host}:${port} (site URL ${config.siteUrl})`,
         );
+        if (listener) log.info(`health and metrics at ${listener.url}`);
       },
     );
 }

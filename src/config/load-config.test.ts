@@ -55,6 +55,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps metrics off and on loopback unless told, and stops within 25 s by default', () => {
+    const config = loadConfig({}, {}, tmpdir());
+    expect(config.metrics).toEqual({ port: undefined, host: '127.0.0.1', token: undefined });
+    expect(config.shutdownMs).toBe(25_000);
+    const token = 'x'.repeat(32);
+    expect(
+      loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5', METRICS_TOKEN: token }, {}, tmpdir())
+        .metrics,
+    ).toEqual({ port: 9464, host: '10.0.0.5', token });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'configuration: PORT: Invalid input: expected number, received NaN'],
     [{ PORT: '70000' }, 'configuration: PORT: Too big: expected number to be <=65535'],
@@ -78,6 +89,12 @@ describe('loadConfig', () => {
       'configuration: TRUST_PROXY: "10.0.0.0/33" is not an address or network',
     ],
     [{ TRUST_PROXY: '10.0.0.1,*' }, 'configuration: TRUST_PROXY: "*" is not an address or network'],
+    [{ METRICS_TOKEN: 'short' }, 'configuration: METRICS_TOKEN: must be at least 32 characters'],
+    [
+      { METRICS_HOST: '0.0.0.0' },
+      'configuration: METRICS_HOST: 0.0.0.0 is not a loopback address; metrics there need METRICS_TOKEN, or they would be public',
+    ],
+    [{ SHUTDOWN_SECONDS: '0' }, 'configuration: SHUTDOWN_SECONDS: Too small: expected number to be >=1'],
   ])('rejects %o with one line naming the setting', (env, message) => {
     expect(() => loadConfig(env, {}, tmpdir())).toThrow(message);
   });

@@ -57,6 +57,10 @@ const envSchema = z.object({
     .optional(),
   BOUNCE_TLS_KEY: z.string().min(1).optional(),
   BOUNCE_TLS_CERT: z.string().min(1).optional(),
+  METRICS_PORT: portSchema.optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -92,6 +96,16 @@ export interface Config {
     domain: string;
     tls: { keyFile: string; certFile: string } | undefined;
   };
+  /** Prometheus metrics, /healthz and /readyz for operators: never public. */
+  readonly metrics: {
+    /** A listener of their own (loopback by default) when set; 0 picks a free port. */
+    port: number | undefined;
+    host: string;
+    /** A bearer token: /metrics on the main port too, and required on a non-loopback metrics port. */
+    token: string | undefined;
+  };
+  /** How long a stopping process may take to finish requests and mails in flight before it exits anyway. */
+  readonly shutdownMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -134,7 +148,19 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
       domain: e.BOUNCE_DOMAIN ?? new URL(siteUrl).hostname,
       tls: bounceTlsFrom(e, cwd),
     },
+    metrics: metricsFrom(e),
+    shutdownMs: e.SHUTDOWN_SECONDS * 1000,
   });
+}
+
+function metricsFrom(e: ParsedEnv): Config['metrics'] {
+  const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(e.METRICS_HOST);
+  if (!loopback && !e.METRICS_TOKEN)
+    throw new UserError(
+      `METRICS_HOST: ${e.METRICS_HOST} is not a loopback address; metrics there need METRICS_TOKEN, or they would be public`,
+      'configuration',
+    );
+  return { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN };
 }
 
 type ParsedEnv = z.infer<typeof envSchema>;

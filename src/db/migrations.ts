@@ -1,6 +1,8 @@
 // Versioned migrations, kept in code so that the built package needs no migration files on disk.
 // Each one is written once and never edited: a new change is a new entry.
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { UserError } from '../user-error.js';
+import { version } from '../version.js';
 import type { Db, Engine } from './open-database.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is now.
@@ -242,7 +244,8 @@ export const migrationLockKey = 7_415_226_001;
 /**
  * Brings the schema up to date; safe to run from several processes at once. On PostgreSQL the whole run
  * holds an advisory lock: Kysely locks only after creating its own bookkeeping tables, and two processes
- * creating them at the same moment fail on a pg_type unique violation.
+ * creating them at the same moment fail on a pg_type unique violation. A database that a newer
+ * errorbudget migrated is refused, untouched: this version's code does not know its tables.
  */
 export async function migrate(db: Db): Promise<MigrationReport> {
   if (db.engine !== 'postgres') return migrateUnlocked(db);
@@ -256,7 +259,8 @@ export async function migrate(db: Db): Promise<MigrationReport> {
   });
 }
 
-async function migrateUnlocked(db: Db): Promise<MigrationReport> {
+async function migrateUnlocked(db: Db, definitions = migrations(db.engine)): Promise<MigrationReport> {
+  refuseNewerDatabase(await migrationPlan(db, definitions));
   // Kysely looks for its bookkeeping tables in every schema it can see; pin it to ours, or another
   // schema's tables on the same server would be mistaken for them.
   const schema =
@@ -266,11 +270,79 @@ async function migrateUnlocked(db: Db): Promise<MigrationReport> {
   const migrator = new Migrator({
     db: db.kysely,
     ...(schema ? { migrationTableSchema: schema } : {}),
-    provider: { getMigrations: async () => migrations(db.engine) },
+    provider: { getMigrations: async () => definitions },
   });
-  const { error, results = [] } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  // One step at a time: each migration and its bookkeeping row commit together (both engines have
+  // transactional DDL), so a failure leaves the schema at the last whole step, never half of one.
+  const applied: string[] = [];
+  for (;;) {
+    const { error, results = [] } = await migrator.migrateUp();
+    if (error) throw error;
+    const done = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (done.length === 0) return { applied };
+    applied.push(...done);
+  }
+}
+
+/** Runs a set of migrations other than the application's own: for tests of the migrating itself. */
+export function migrateWith(db: Db, definitions: Record<string, Migration>): Promise<MigrationReport> {
+  return migrateUnlocked(db, definitions);
+}
+
+export interface MigrationPlan {
+  /** Applied to the database, oldest first. */
+  applied: string[];
+  /** Known to this version and not yet applied, in the order they would run. */
+  pending: string[];
+  /** Applied by another (newer) errorbudget, unknown to this one. */
+  unknown: string[];
+}
+
+/** What `migrate` would do, read without changing anything (not even Kysely's bookkeeping tables). */
+export async function migrationPlan(db: Db, definitions = migrations(db.engine)): Promise<MigrationPlan> {
+  const applied = (await hasMigrationTable(db))
+    ? (
+        await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db.kysely)
+      ).rows.map((row) => row.name)
+    : [];
+  return planOf(applied, Object.keys(definitions).sort());
+}
+
+/** The plan for a database that does not exist yet: everything would run. */
+export function emptyDatabasePlan(engine: Engine): MigrationPlan {
+  return planOf([], Object.keys(migrations(engine)).sort());
+}
+
+function planOf(applied: string[], known: string[]): MigrationPlan {
+  const done = new Set(applied);
+  const knownSet = new Set(known);
+  return {
+    applied,
+    pending: known.filter((name) => !done.has(name)),
+    unknown: applied.filter((name) => !knownSet.has(name)),
+  };
+}
+
+async function hasMigrationTable(db: Db): Promise<boolean> {
+  // to_regclass follows search_path, so it finds the table in our own schema only.
+  const query =
+    db.engine === 'postgres'
+      ? sql<{ found: unknown }>`select to_regclass('kysely_migration') as found`
+      : sql<{
+          found: unknown;
+        }>`select name as found from sqlite_master where type = 'table' and name = 'kysely_migration'`;
+  const row = (await query.execute(db.kysely)).rows[0];
+  return row?.found !== undefined && row.found !== null;
+}
+
+export function refuseNewerDatabase(plan: MigrationPlan): void {
+  const [first] = plan.unknown;
+  if (first === undefined) return;
+  throw new UserError(
+    `it was upgraded by a newer errorbudget (it has migration ${first}, unknown to errorbudget ${version}): ` +
+      'run that newer version, or restore the backup taken before the upgrade; migrations only go forward',
+    'database',
+  );
 }
 
 export async function schemaVersion(db: Db): Promise<string | undefined> {

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, type SqliteDatabase, SqliteDialect } from 'kysely';
 import type PgModule from 'pg';
 import { makePrivateDir, narrowIfPresent, securePrivateFile } from '../config/private-files.js';
 import { UserError } from '../user-error.js';
@@ -45,8 +45,24 @@ function openSqlite(file: string): Db {
   database.exec(
     'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;',
   );
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(database) }) });
+  const kysely = new Kysely<Database>({
+    dialect: new TransactionalDdlSqliteDialect({ database: preparedOnce(database) }),
+  });
   return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * SQLite rolls DDL back with the transaction, but Kysely's adapter says it cannot, and so its migrator
+ * would run migrations outside any transaction: a failing one would leave half its tables behind.
+ */
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter() {
+    return new (class extends SqliteAdapter {
+      override get supportsTransactionalDdl() {
+        return true;
+      }
+    })();
+  }
 }
 
 /**
@@ -91,6 +107,11 @@ function openPostgres(connectionString: string, schema: string | undefined): Db 
         oid === int8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // A connection the server ends (a restart, a failover) emits 'error' on the pool when idle, and on its
+  // client when checked out between two queries: unhandled, either ends the process. The next query
+  // reports the outage itself, and the pool replaces a connection that can no longer be queried.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, engine: 'postgres', close: () => kysely.destroy() };
 }

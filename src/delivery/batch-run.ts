@@ -6,6 +6,7 @@ import type { Db } from '../db/open-database.js';
 import type { IssueBatch } from '../db/schema.js';
 import { classifyReply } from '../mail/reply-class.js';
 import type { SendOutcome } from '../mail/smtp-client.js';
+import type { DeliveryObserver } from './delivery-observer.js';
 import {
   type CheckpointResult,
   checkpoint,
@@ -38,6 +39,7 @@ export interface BatchRunOptions {
   leaseMs: number;
   rate: RateLimiter;
   isStopping(): boolean;
+  observer: DeliveryObserver;
 }
 
 /** Refusals in a row that are not about the reader (4xx, policy) before the lane stops and backs off. */
@@ -137,8 +139,10 @@ export class BatchRun {
     if (outcome.accepted) {
       this.sent += 1;
       this.refusalsInARow = 0;
+      this.o.observer.delivered('issue', 'sent', 'accepted');
     } else {
       const replyClass = classifyReply(outcome.stage, outcome.reply.code, outcome.reply.enhanced);
+      this.o.observer.delivered('issue', replyClass === 'hard-bounce' ? 'failed' : 'retry', replyClass);
       const reply = redactAddresses(`${outcome.reply.code} ${outcome.reply.text}`);
       const exception = { subscriberId: reader.id, code: outcome.reply.code, reply };
       if (replyClass === 'hard-bounce') {

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/open-database.js';
 import type { Database, ExceptionState } from '../db/schema.js';
 import { classifyReply } from '../mail/reply-class.js';
+import type { DeliveryObserver } from './delivery-observer.js';
 import type { Reader } from './issue-batches.js';
 import type { IssueComposer } from './issue-composer.js';
 import { giveUpAfterMs, retryDelayMs } from './outbox.js';
@@ -23,6 +24,7 @@ export interface RetryRound {
   composer(issueId: number): Promise<IssueComposer>;
   connection: RelayConnection;
   rate: RateLimiter;
+  observer: DeliveryObserver;
 }
 
 export async function sendRetries(round: RetryRound): Promise<void> {
@@ -34,11 +36,14 @@ export async function sendRetries(round: RetryRound): Promise<void> {
     const outcome = await round.connection.send(mail.envelope, mail.message, mail.messageId);
     if (outcome.accepted) {
       await settleRetry(db.kysely, retry, 'sent', outcome.reply.code, '', clock.now());
+      round.observer.delivered('issue', 'sent', 'accepted');
       continue;
     }
     const { code, enhanced, text } = outcome.reply;
     const reply = redactAddresses(`${code} ${text}`);
-    if (classifyReply(outcome.stage, code, enhanced) !== 'hard-bounce') {
+    const replyClass = classifyReply(outcome.stage, code, enhanced);
+    round.observer.delivered('issue', replyClass === 'hard-bounce' ? 'failed' : 'retry', replyClass);
+    if (replyClass !== 'hard-bounce') {
       await settleRetry(db.kysely, retry, 'retry', code, reply, clock.now());
       continue;
     }

@@ -10,6 +10,7 @@ import type { Issue, IssueBatch } from '../db/schema.js';
 import { classifyReply } from '../mail/reply-class.js';
 import { SmtpError } from '../mail/smtp-client.js';
 import { BatchRun } from './batch-run.js';
+import { type DeliveryObserver, unobservedDeliveries } from './delivery-observer.js';
 import { claimBatch, finishIssueIfComplete } from './issue-batches.js';
 import type { IssueComposer } from './issue-composer.js';
 import { claimRetries, sendRetries } from './issue-retries.js';
@@ -35,6 +36,7 @@ export interface IssueSenderOptions {
   pollMs?: number;
   /** Mails per second for the whole process; 0 for no limit. */
   sendRate?: number;
+  observer?: DeliveryObserver;
 }
 
 export const issueLeaseMs = 30_000;
@@ -152,6 +154,7 @@ export class IssueSender {
       composer: (id) => this.composer(id),
       connection: await connect(),
       rate: this.rate,
+      observer: this.o.observer ?? unobservedDeliveries,
     });
     for (const id of issues) await finishIssueIfComplete(db.kysely, id, clock.now());
     return 'sent';
@@ -175,6 +178,7 @@ export class IssueSender {
       leaseMs: this.o.leaseMs ?? issueLeaseMs,
       rate: this.rate,
       isStopping: () => this.stopping,
+      observer: this.o.observer ?? unobservedDeliveries,
     });
     const end = await run.send(connect, drop);
     if (end.kind === 'done') {

@@ -8,6 +8,7 @@ import type { Db } from '../db/open-database.js';
 import type { OutboxMessage } from '../db/schema.js';
 import { enhancedStatusOf } from '../mail/reply-class.js';
 import { deliveryErrorOf, type Transport } from '../mail/transport.js';
+import { type DeliveryObserver, unobservedDeliveries } from './delivery-observer.js';
 import { claim, markFailed, markSent, renewLeases } from './outbox.js';
 import type { ReaderActions } from './reader-actions.js';
 import { redactAddresses } from './redact.js';
@@ -26,6 +27,9 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   /** Short, and renewed while a mail is in flight: a dead worker's mail waits this long, no longer. */
   leaseMs?: number;
+  observer?: DeliveryObserver;
+  /** Each turn of the loop that could read the outbox: the worker is alive (for /readyz). */
+  onLoop?: () => void;
 }
 
 export const outboxLeaseMs = 30_000;
@@ -38,6 +42,10 @@ export class OutboxWorker {
   private renewTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
+
+  private get observer(): DeliveryObserver {
+    return this.options.observer ?? unobservedDeliveries;
+  }
 
   start(): void {
     if (this.running) return;
@@ -101,11 +109,13 @@ export class OutboxWorker {
         returnPath: verp.returnPath({ kind: 'outbox', outboxId: row.id, subscriberId: row.subscriber_id }),
       });
       await markSent(db.kysely, row.id, clock.now());
+      this.observer.delivered('outbox', 'sent', 'accepted');
     } catch (error) {
       const failure = deliveryErrorOf(error);
       const reply = redactAddresses(failure.message);
       const refusal = { reply, replyClass: failure.replyClass, status: enhancedStatusOf(reply) };
       const outcome = await markFailed(db.kysely, this.options.actions, row, refusal, clock.now());
+      this.observer.delivered('outbox', outcome, failure.replyClass);
       const fields = { outboxId: row.id, kind: row.kind, attempts: row.attempts, outcome, reply };
       if (failure.replyClass === 'sender')
         log.error(
@@ -134,6 +144,7 @@ export class OutboxWorker {
       let started = 0;
       try {
         started = (await this.startDue()).length;
+        this.options.onLoop?.();
       } catch (error) {
         // The database may be briefly unavailable; the rows are safe where they are.
         this.options.log.error({ err: error }, 'delivery worker could not read the outbox');

@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   render(slug: string): Promise<IssueContent>;
   /** An issue started: the sender should look now. */
   onStarted?(): void;
+  /** Each tick that could read the issues: the schedule is alive (for /readyz). */
+  onTick?(): void;
   pollMs?: number;
 }
 
@@ -96,6 +98,7 @@ export class IssueScheduler {
           { issue: slug },
           'issue made no progress for a day; it waits for a person to resume it',
         );
+      this.o.onTick?.();
     } catch (error) {
       this.o.log.error({ err: error }, 'could not create or check issues; trying again shortly');
     }

@@ -1,4 +1,5 @@
-// JSON logs on stdout. Secrets and personal data are redacted by path wherever they could appear.
+// JSON logs on stdout with ISO-8601 times. Secrets and personal data are redacted by path wherever they
+// could appear.
 import { type Logger, pino } from 'pino';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -6,12 +7,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         paths: [
           'secret',
           'password',
           'smtpUrl',
           'databaseUrl',
+          'metricsToken',
+          '*.token',
           'email',
           '*.email',
           'req.headers.cookie',

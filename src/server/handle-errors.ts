@@ -10,8 +10,10 @@ import { sendMessage } from '../site/send-message.js';
 import { isUserError } from '../user-error.js';
 
 export function handleErrors(app: FastifyInstance, live: LiveSite): void {
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
     reply.headers(securityHeaders);
+    // The same id as in the logs and on error pages, so an operator can find what a reader saw.
+    reply.header('x-request-id', request.id);
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

@@ -14,6 +14,7 @@ import { migrate } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
 import { type ComposableIssue, IssueComposer, type PersonalLinks } from '../delivery/issue-composer.js';
 import { IssueSender } from '../delivery/issue-sender.js';
+import { summariseOutbox } from '../delivery/outbox.js';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
 import { recordReport } from '../delivery/record-report.js';
 import { mailboxRelay, type Relay, smtpRelay } from '../delivery/relay.js';
@@ -23,6 +24,9 @@ import { bindSecret } from '../ledger/bind-secret.js';
 import { CheckpointWriter } from '../ledger/checkpoint-writer.js';
 import { DkimSigner, nodemailerDkim } from '../mail/dkim-signer.js';
 import { mailboxTransport, smtpTransport, type Transport } from '../mail/transport.js';
+import { LoopMonitor } from '../observability/loop-monitor.js';
+import type { Metrics } from '../observability/metrics.js';
+import { checkReadiness, type ReadinessReport } from '../observability/readiness.js';
 import type { LiveSite } from '../site/live-site.js';
 import { ProofRetention } from '../subscriptions/proof-retention.js';
 import { Subscriptions } from '../subscriptions/subscriptions.js';
@@ -47,6 +51,8 @@ export interface Services {
   composerFor(issue: ComposableIssue): IssueComposer;
   /** Starts the background work: outbox, issues, the schedule, and the bounce listener if configured. */
   startWorkers(): Promise<{ bouncePort: number | undefined }>;
+  /** What /readyz answers: the database, its schema, and the workers' loops if this process runs them. */
+  readiness(): Promise<ReadinessReport>;
   close(): Promise<void>;
 }
 
@@ -65,12 +71,17 @@ export async function openDatabaseFor(
     return db;
   } catch (error) {
     await db.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
-      throw new UserError(`cannot open the database (${(error as Error).message})`, 'DATABASE_URL');
-    }
-    throw error;
+    throw asDatabaseUserError(error);
   }
+}
+
+/** A database that is not there, or refuses us, is the operator's to fix: one line, not a stack. */
+export function asDatabaseUserError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
+    return new UserError(`cannot open the database (${(error as Error).message})`, 'DATABASE_URL');
+  }
+  return error;
 }
 
 function dkimSignerFor(config: Config): DkimSigner | undefined {
@@ -90,6 +101,8 @@ export interface ServiceOptions {
   log: Logger;
   clock: Clock;
   db?: Db;
+  /** Counts subscriptions and deliveries, and reads the outbox when scraped. */
+  metrics?: Metrics;
   /** Tests shorten polls, and may trust a test relay's certificate. */
   tuning?: {
     pollMs?: number;
@@ -125,6 +138,13 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
   const fromWarning = mailFromWarning(config);
   if (fromWarning) log.warn(fromWarning);
   const actions = readerActions(db.engine);
+  // Set when the workers start: a process without them has no loops to watch.
+  let loops: LoopMonitor | undefined;
+  const turns: { outbox?: () => void; schedule?: () => void } = {};
+  o.metrics?.watchOutbox(
+    () => summariseOutbox(db.kysely, clock.now()),
+    () => clock.now(),
+  );
   const outbox = new OutboxWorker({
     db,
     transport,
@@ -135,6 +155,8 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     actions,
     concurrency: config.smtpPool,
     leaseMs: config.leaseMs,
+    onLoop: () => turns.outbox?.(),
+    ...(o.metrics ? { observer: o.metrics.delivery } : {}),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
   const subscriptions = new Subscriptions({
@@ -144,6 +166,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     log,
     mailContext,
     onQueued: () => outbox.wake(),
+    ...(o.metrics ? { observer: o.metrics.subscriptions } : {}),
     ...(config.smtpUrl ? {} : { localMailbox: mailboxDir(config) }),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
@@ -164,6 +187,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     lanes: config.smtpPool,
     sendRate: config.sendRate,
     leaseMs: config.leaseMs,
+    ...(o.metrics ? { observer: o.metrics.delivery } : {}),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
     ...(o.tuning?.checkpointEvery ? { checkpointEvery: o.tuning.checkpointEvery } : {}),
   });
@@ -174,6 +198,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     notes: () => live.snapshot.notes,
     render: (slug) => issueContentOf(live, config.siteUrl, slug),
     onStarted: () => issues.wake(),
+    onTick: () => turns.schedule?.(),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
   });
   const checkpoints = new CheckpointWriter({
@@ -204,6 +229,9 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     from,
     composerFor,
     async startWorkers() {
+      loops = new LoopMonitor();
+      turns.outbox = loops.watch('outbox');
+      turns.schedule = loops.watch('schedule');
       outbox.start();
       subscriptions.requests.start();
       issues.start();
@@ -238,6 +266,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
       }
       return { bouncePort: bounceListener?.port };
     },
+    readiness: () => checkReadiness({ db, loops: () => loops }),
     async close() {
       await scheduler.stop();
       await bounceListener?.close();

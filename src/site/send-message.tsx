@@ -29,7 +29,13 @@ export function sendMessage(
     chrome: live.current.chrome,
     title,
     path: request.url,
-    children: <p>{message}</p>,
+    children: (
+      <>
+        <p>{message}</p>
+        {/* A 500's message already names it; for others it is what to quote when asking for help. */}
+        {status >= 400 && status < 500 ? <p class="reference">Reference: {request.id}</p> : null}
+      </>
+    ),
   });
   return reply
     .code(status)

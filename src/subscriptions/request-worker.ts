@@ -7,12 +7,14 @@ import { redactAddresses } from '../delivery/redact.js';
 import type { SubscriptionContext } from './context.js';
 import { decideRequest } from './request.js';
 import { claimRequests, takeRequest } from './store.js';
+import type { SubscriptionObserver } from './subscription-observer.js';
 
 export interface RequestWorkerOptions {
   log: Logger;
   pollMs?: number;
   /** Tells the delivery worker a mail is waiting. */
   onQueued?: () => void;
+  observer?: SubscriptionObserver;
 }
 
 const batchSize = 50;
@@ -87,7 +89,9 @@ export class RequestWorker {
     let queued = false;
     for (const row of rows) {
       try {
-        queued = (await decideRequest(this.c, row)) || queued;
+        const mailed = await decideRequest(this.c, row);
+        this.o.observer?.subscription('decide', mailed ? 'confirmation-queued' : 'no-mail');
+        queued = mailed || queued;
       } catch (error) {
         // Only the keyed hash is logged: an address in a log outlives its erasure.
         const fields = { emailHmac: row.email_hmac, attempts: row.attempts };

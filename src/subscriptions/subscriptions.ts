@@ -8,6 +8,7 @@ import { erase, exportData } from './personal-data.js';
 import { recordRequest, type SubscribeRequest } from './request.js';
 import { RequestWorker } from './request-worker.js';
 import { subscriberByKey } from './store.js';
+import type { SubscriptionObserver } from './subscription-observer.js';
 import { type UnsubscribeOutcome, unsubscribe } from './unsubscribe.js';
 
 export type { ConfirmationState, ConfirmOutcome } from './confirm.js';
@@ -22,6 +23,8 @@ export interface SubscriptionsOptions extends SubscriptionContext {
   localMailbox?: string;
   /** Tests shorten the request worker's poll. */
   pollMs?: number;
+  /** Counts each action's outcome (the metrics). */
+  observer?: SubscriptionObserver;
 }
 
 export class Subscriptions {
@@ -33,6 +36,7 @@ export class Subscriptions {
       log: o.log,
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
       ...(o.onQueued ? { onQueued: o.onQueued } : {}),
+      ...(o.observer ? { observer: o.observer } : {}),
     });
   }
 
@@ -41,8 +45,9 @@ export class Subscriptions {
   }
 
   /** What the subscribe form does: records the request, decided later by `requests`. Says nothing back. */
-  record(r: SubscribeRequest): Promise<void> {
-    return recordRequest(this.o, r);
+  async record(r: SubscribeRequest): Promise<void> {
+    await recordRequest(this.o, r);
+    this.o.observer?.subscription('request', 'recorded');
   }
 
   /** Records the request and decides it now, for callers that want the outcome in the database at once. */
@@ -62,6 +67,7 @@ export class Subscriptions {
   async confirm(token: string, r: Request & { automatic: boolean }): Promise<confirming.ConfirmOutcome> {
     const [outcome, queued] = await confirming.confirm(this.o, token, r);
     if (queued) this.o.onQueued?.();
+    this.o.observer?.subscription('confirm', outcome.state);
     return outcome;
   }
 
@@ -70,8 +76,10 @@ export class Subscriptions {
     return key ? subscriberByKey(this.o.db.kysely, key) : undefined;
   }
 
-  unsubscribe(token: string, r: Request & { how: string }): Promise<UnsubscribeOutcome> {
-    return unsubscribe(this.o, token, r);
+  async unsubscribe(token: string, r: Request & { how: string }): Promise<UnsubscribeOutcome> {
+    const outcome = await unsubscribe(this.o, token, r);
+    this.o.observer?.subscription('unsubscribe', outcome);
+    return outcome;
   }
 
   exportData(subscriber: Subscriber) {

@@ -23,7 +23,7 @@ export function startWorker(args: string[], env: Record<string, string>): Promis
   return startProcess(
     ['worker', '--no-watch', ...args],
     env,
-    /worker running(?:.*?health and metrics at (http:\/\/[\d.]+:\d+))?/,
+    /worker running; [^\n]*?(?:health and metrics at (http:\/\/[\d.]+:\d+)|no health)/,
   );
 }
 
@@ -43,6 +43,16 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
     child.stderr.on('data', collect);
     child.on('close', (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
   });
+}
+
+/** Waits until the process has printed a line matching `pattern`; returns the first group. */
+export async function printed(process: ServeProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+    const match = pattern.exec(process.output());
+    if (match) return match[1] ?? match[0];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never printed ${pattern}:\n${process.output()}`);
 }
 
 export function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

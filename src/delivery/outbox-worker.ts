@@ -8,7 +8,7 @@ import type { Db } from '../db/open-database.js';
 import type { OutboxMessage } from '../db/schema.js';
 import { enhancedStatusOf } from '../mail/reply-class.js';
 import { deliveryErrorOf, type Transport } from '../mail/transport.js';
-import { claim, markFailed, markSent, renewLeases } from './outbox.js';
+import { claim, giveUpExpiredMail, markFailed, markSent, renewLeases } from './outbox.js';
 import type { ReaderActions } from './reader-actions.js';
 import { redactAddresses } from './redact.js';
 import type { VerpCodec } from './verp.js';
@@ -130,9 +130,20 @@ export class OutboxWorker {
 
   private async run(): Promise<void> {
     const { pollMs = 1000 } = this.options;
+    let expiredCheckAt = 0;
     while (this.running) {
       let started = 0;
       try {
+        const now = this.options.clock.now().getTime();
+        if (now - expiredCheckAt >= 60_000) {
+          expiredCheckAt = now;
+          const expired = await giveUpExpiredMail(this.options.db.kysely, new Date(now));
+          if (expired > 0)
+            this.options.log.warn(
+              { mails: expired },
+              'mails queued more than a day ago were given up, not sent',
+            );
+        }
         started = (await this.startDue()).length;
       } catch (error) {
         // The database may be briefly unavailable; the rows are safe where they are.

@@ -1,7 +1,7 @@
 // `errorbudget restore`: checks the archive whole before touching anything, refuses to replace a
 // database, secret or checkpoint file without --force (and keeps what it replaces beside it), restores,
 // migrates, and proves the result: the row counts of the manifest and `audit verify`. Old mail is never
-// sent again: mail older than its give-up time is failed, and every issue that was sending waits.
+// sent again: mail that was waiting at backup time is failed, and every issue that was sending waits.
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +10,12 @@ import type { Config } from '../config/load-config.js';
 import { latestMigration } from '../db/migrations.js';
 import { type Db, type Engine, openDatabase } from '../db/open-database.js';
 import { holdIssuesAfterRestore } from '../delivery/issue-store.js';
-import { giveUpExpiredMail } from '../delivery/outbox.js';
+import { failMailWaitingAtBackup } from '../delivery/outbox.js';
 import { readCheckpoints } from '../ledger/checkpoints.js';
 import { ledgerKeysFrom } from '../ledger/ledger-keys.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
 import { openDatabaseFor } from '../server/open-services.js';
+import { dropRequestsWaitingAtBackup } from '../subscriptions/store.js';
 import { UserError } from '../user-error.js';
 import { readArchive, writeOwnerOnly } from './archive.js';
 import { archiveFiles, countRows, type Manifest } from './manifest.js';
@@ -30,8 +31,10 @@ export interface RestoreOptions {
 export interface RestoreReport {
   manifest: Manifest;
   kept: string[];
-  expiredMail: number;
-  waitingMail: number;
+  /** Mail waiting at backup time, failed rather than sent a second time. */
+  failedMail: number;
+  /** Subscribe requests waiting at backup time, dropped rather than answered a second time. */
+  droppedRequests: number;
   heldIssues: string[];
   ledgerEvents: number;
 }
@@ -66,7 +69,7 @@ export async function restore(config: Config, file: string, o: RestoreOptions): 
     await restoreDatabase(config, dir, engine, plan.databaseExists, suffix, kept);
     const db = await openDatabaseFor(config);
     try {
-      return { manifest, kept, ...(await settle(db, config, manifest, secret, o.now())) };
+      return { manifest, kept, ...(await settle(db, config, manifest, secret)) };
     } finally {
       await db.close();
     }
@@ -177,7 +180,7 @@ async function restoreDatabase(
 }
 
 /** Counts, then the rules that keep old mail from going out, then the ledger's own proof. */
-async function settle(db: Db, config: Config, manifest: Manifest, secret: string, now: Date) {
+async function settle(db: Db, config: Config, manifest: Manifest, secret: string) {
   const counts = await countRows(db.kysely);
   const differ = Object.entries(manifest.counts).filter(
     ([table, n]) => counts[table as keyof typeof counts] !== n,
@@ -187,13 +190,9 @@ async function settle(db: Db, config: Config, manifest: Manifest, secret: string
       `restored, but the row counts differ from the manifest: ${differ.map(([t, n]) => `${t} ${counts[t as keyof typeof counts]} instead of ${n}`).join(', ')}`,
       'restore',
     );
-  const expiredMail = await giveUpExpiredMail(db.kysely, now);
+  const failedMail = await failMailWaitingAtBackup(db.kysely, manifest.createdAt);
   const heldIssues = await holdIssuesAfterRestore(db.kysely, manifest.createdAt);
-  const waiting = await db.kysely
-    .selectFrom('outbox')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('status', 'in', ['queued', 'sending'])
-    .executeTakeFirstOrThrow();
+  const droppedRequests = await dropRequestsWaitingAtBackup(db.kysely);
   const keys = ledgerKeysFrom(secret);
   const checkpoints = readCheckpoints(config.ledgerCheckpointFile, keys) ?? [];
   const verified = await verifyLedger(db.kysely, 5000, { keys, checkpoints });
@@ -202,5 +201,5 @@ async function settle(db: Db, config: Config, manifest: Manifest, secret: string
       `restored, but audit verify fails: ${verified.checkpoint ? `checkpoint ${verified.checkpoint}` : `event ${verified.seq}`} ${verified.reason}`,
       'consent ledger',
     );
-  return { expiredMail, waitingMail: Number(waiting.n), heldIssues, ledgerEvents: verified.events };
+  return { failedMail, droppedRequests, heldIssues, ledgerEvents: verified.events };
 }

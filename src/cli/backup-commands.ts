@@ -58,11 +58,13 @@ export function registerBackupCommands(program: Command, version: string): void 
       );
       say(`audit verify: ok, ${report.ledgerEvents} events`);
       for (const path of report.kept) say(`kept what it replaced as ${path}`);
-      if (report.expiredMail > 0)
-        say(`${report.expiredMail} mails queued more than a day before were marked failed, not sent`);
-      if (report.waitingMail > 0)
+      if (report.failedMail > 0)
         say(
-          `${report.waitingMail} mails queued within the last day are still waiting and will be sent (any of them sent after the backup goes out twice)`,
+          `${report.failedMail} mails were waiting when the backup was taken; they were probably sent since, so they are marked failed, not sent again (\`errorbudget outbox\` lists them)`,
+        );
+      if (report.droppedRequests > 0)
+        say(
+          `${report.droppedRequests} subscribe requests were waiting when the backup was taken; they were probably answered since, so they are dropped, not answered again (those people can subscribe again)`,
         );
       for (const slug of report.heldIssues)
         say(

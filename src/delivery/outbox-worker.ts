@@ -36,6 +36,7 @@ export class OutboxWorker {
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Map<number, Promise<void>>();
   private renewTimer: NodeJS.Timeout | undefined;
+  private expiredCheckAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
 
@@ -72,6 +73,7 @@ export class OutboxWorker {
   /** Mails due now; they are sent with priority over issues, by connections of their own. */
   private async startDue(): Promise<Promise<void>[]> {
     const { db, clock, concurrency } = this.options;
+    await this.giveUpExpired();
     const room = concurrency - this.inFlight.size;
     if (room <= 0) return [];
     const leaseMs = this.options.leaseMs ?? outboxLeaseMs;
@@ -118,6 +120,16 @@ export class OutboxWorker {
     }
   }
 
+  /** Once a minute: mail still waiting a day after it was queued is failed (see giveUpExpiredMail). */
+  private async giveUpExpired(): Promise<void> {
+    const now = this.options.clock.now();
+    if (now.getTime() - this.expiredCheckAt < 60_000) return;
+    this.expiredCheckAt = now.getTime();
+    const given = await giveUpExpiredMail(this.options.db.kysely, now);
+    if (given > 0)
+      this.options.log.warn({ mails: given }, 'mails queued more than a day ago were given up, not sent');
+  }
+
   private async renew(): Promise<void> {
     const { db, clock } = this.options;
     const until = new Date(clock.now().getTime() + (this.options.leaseMs ?? outboxLeaseMs));
@@ -130,20 +142,9 @@ export class OutboxWorker {
 
   private async run(): Promise<void> {
     const { pollMs = 1000 } = this.options;
-    let expiredCheckAt = 0;
     while (this.running) {
       let started = 0;
       try {
-        const now = this.options.clock.now().getTime();
-        if (now - expiredCheckAt >= 60_000) {
-          expiredCheckAt = now;
-          const expired = await giveUpExpiredMail(this.options.db.kysely, new Date(now));
-          if (expired > 0)
-            this.options.log.warn(
-              { mails: expired },
-              'mails queued more than a day ago were given up, not sent',
-            );
-        }
         started = (await this.startDue()).length;
       } catch (error) {
         // The database may be briefly unavailable; the rows are safe where they are.

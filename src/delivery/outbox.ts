@@ -179,6 +179,23 @@ export async function markFailed(
   return outcome;
 }
 
+/**
+ * After a restore, mail that was waiting when the backup was taken is failed, not sent: the relay
+ * normally takes it within seconds, so it has almost certainly gone out once already.
+ */
+export async function failMailWaitingAtBackup(db: Kysely<Database>, backupAt: string): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({
+      status: 'failed',
+      lease_until: null,
+      last_error: `was waiting when the backup of ${backupAt} was taken, so probably sent since: not sent again after the restore`,
+    })
+    .where('status', 'in', ['queued', 'sending'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Mail not yet sent to someone who just left must not go out. */
 export async function cancelQueuedMail(trx: Transaction<Database>, subscriberId: number): Promise<void> {
   await trx

@@ -10,6 +10,7 @@ import { openDatabase } from '../src/db/open-database.js';
 import { enqueue } from '../src/delivery/outbox.js';
 import { engines } from './support/databases.js';
 import { type DeliveryApp, startDeliveryApp } from './support/delivery-app.js';
+import { FakeClock } from './support/fake-clock.js';
 import { runCli } from './support/run-cli.js';
 import { stopped } from './support/serve-process.js';
 import { fixtureContent, siteUrl } from './support/site-app.js';
@@ -34,8 +35,9 @@ describe.each(engines)('the outbox on %s', (engine) => {
   });
 
   it('marks mail still waiting a day after it was queued as failed, and sends the rest', async () => {
-    app = await startDeliveryApp(engine);
-    const { db, clock } = app;
+    const clock = new FakeClock('2026-11-25T10:00:00Z');
+    app = await startDeliveryApp(engine, { clock });
+    const { db } = app;
     await enqueue(db, {
       kind: 'confirm',
       subscriberId: null,

@@ -25,6 +25,10 @@ if (!systemdAnalyze) {
   );
 }
 
+const caddy = spawnSync('caddy', ['version']).status === 0;
+if (!caddy)
+  console.warn('notice: caddy is not installed (apt-get install -y caddy); the Caddyfile is not validated');
+
 describe('the systemd units', () => {
   let dir: string;
   beforeAll(async () => {
@@ -131,6 +135,24 @@ describe('the proxies', () => {
     expect(conf).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
     expect(conf).not.toContain('$proxy_add_x_forwarded_for');
     expect(conf).toMatch(/add_header Strict-Transport-Security "max-age=\d+" always;/);
+  });
+
+  it.skipIf(!caddy)('Caddy accepts the Caddyfile', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'eb-caddy-'));
+    try {
+      const result = spawnSync(
+        'caddy',
+        ['validate', '--config', join(deploy, 'Caddyfile'), '--adapter', 'caddyfile'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home },
+        },
+      );
+      expect(result.stdout + result.stderr).toContain('Valid configuration');
+      expect(result.status).toBe(0);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('Caddy proxies to the same processes and trusts no client forwarding header', () => {

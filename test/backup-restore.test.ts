@@ -169,6 +169,45 @@ describe.each(engines)('backup and restore on %s', (engine) => {
   }, 60_000);
 });
 
+describe.skipIf(!engines.includes('postgres'))('restore over a PostgreSQL database', () => {
+  it('refuses without --force, and with it brings the tables back to the backup', async () => {
+    const database = await createTestDatabase('postgres');
+    const dir = await mkdtemp(join(tmpdir(), 'eb-backup-pg-'));
+    try {
+      const env = { DATA_DIR: join(dir, 'data'), CONTENT_DIR: fixtureContent, DATABASE_URL: database.url };
+      const archive = join(dir, 'pg.tar.gz');
+      expect((await runCli(['backup', archive], env)).code).toBe(0);
+      const at = new Date().toISOString();
+      await database.db.kysely
+        .insertInto('subscribers')
+        .values({
+          key: 'later',
+          email: 'later@example.com',
+          email_hmac: 'hlater',
+          status: 'active',
+          source: 'test',
+          created_at: at,
+          updated_at: at,
+          confirmed_at: at,
+        })
+        .execute();
+      const refused = await runCli(['restore', archive], env);
+      expect([refused.code, refused.stderr]).toEqual([
+        1,
+        expect.stringContaining('would replace the database of DATABASE_URL'),
+      ]);
+      const forced = await runCli(['restore', archive, '--force'], env);
+      expect(forced.stderr).toBe('');
+      expect(forced.code).toBe(0);
+      const rows = await database.db.kysely.selectFrom('subscribers').select('email').execute();
+      expect(rows).toEqual([]);
+    } finally {
+      await database.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('a damaged or foreign archive', () => {
   let dir: string;
   let archive: string;

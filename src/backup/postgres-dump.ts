@@ -2,8 +2,9 @@
 // that the counts in the manifest are those of the dump, whatever commits meanwhile. Restored with
 // `pg_restore` in one transaction. The password goes to the tools through PGPASSWORD, never argv.
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { sql } from 'kysely';
-import type { Db } from '../db/open-database.js';
+import { type Db, openDatabase } from '../db/open-database.js';
 import { UserError } from '../user-error.js';
 import { countRows } from './manifest.js';
 import type { Snapshot } from './sqlite-snapshot.js';
@@ -51,11 +52,34 @@ export async function postgresHoldsData(db: Db): Promise<boolean> {
   return rows[0]?.found != null;
 }
 
+/**
+ * The dump's schemas are created here if missing rather than by pg_restore, which fails on one that
+ * exists (`public` always does) and, with --clean, would drop a schema that may hold more than ours.
+ */
 export async function restorePostgres(
   archived: string,
   databaseUrl: string,
   replace: boolean,
 ): Promise<void> {
+  const list = await run('pg_restore', ['--list', archived], undefined);
+  const schemas: string[] = [];
+  const entries = list
+    .split('\n')
+    .map((line) => {
+      const schema = /^\d+; \d+ \d+ SCHEMA - (\S+) /.exec(line)?.[1];
+      if (!schema) return line;
+      schemas.push(schema);
+      return `;${line}`;
+    })
+    .join('\n');
+  const listFile = `${archived}.list`;
+  await writeFile(listFile, entries, { mode: 0o600 });
+  const db = openDatabase(databaseUrl);
+  try {
+    for (const schema of schemas) await sql`create schema if not exists ${sql.id(schema)}`.execute(db.kysely);
+  } finally {
+    await db.close();
+  }
   await run(
     'pg_restore',
     [
@@ -64,22 +88,28 @@ export async function restorePostgres(
       '--exit-on-error',
       '--single-transaction',
       ...(replace ? ['--clean', '--if-exists'] : []),
+      `--use-list=${listFile}`,
       archived,
     ],
     databaseUrl,
   );
 }
 
-function run(tool: string, args: string[], databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const password = decodeURIComponent(url.password);
-  url.password = '';
+/** Runs a PostgreSQL tool against DATABASE_URL (or none), and returns what it printed. */
+function run(tool: string, args: string[], databaseUrl: string | undefined): Promise<string> {
+  const url = databaseUrl ? new URL(databaseUrl) : undefined;
+  const password = url ? decodeURIComponent(url.password) : '';
+  if (url) url.password = '';
   return new Promise((resolve, reject) => {
-    const child = spawn(tool, [...args, `--dbname=${url.toString()}`], {
+    const child = spawn(tool, [...args, ...(url ? [`--dbname=${url.toString()}`] : [])], {
       env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
@@ -87,7 +117,7 @@ function run(tool: string, args: string[], databaseUrl: string): Promise<void> {
       reject(error.code === 'ENOENT' ? new UserError(missingTool(tool)) : error),
     );
     child.on('close', (code) => {
-      if (code === 0) return resolve();
+      if (code === 0) return resolve(stdout);
       const reason = stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ') || `exit code ${code}`;
       reject(new UserError(`${tool} failed: ${reason}`, 'DATABASE_URL'));
     });

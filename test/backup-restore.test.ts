@@ -222,6 +222,24 @@ describe('a damaged or foreign archive', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it.each([
+    [
+      'a folder that does not exist',
+      () => join(dir, 'missing', 'x.tar.gz'),
+      /x\.tar\.gz: cannot write into its folder \(ENOENT/,
+    ],
+    [
+      'an existing file',
+      () => archive,
+      /good\.tar\.gz: exists already; choose a new name, or add --force to replace it/,
+    ],
+  ])('refuses to back up into %s with one line', async (_name, target, message) => {
+    const result = await runCli(['backup', target()], env());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   const damaged: [string, (good: Buffer, work: string) => Buffer, RegExp][] = [
     [
       'a flipped byte',

@@ -3,11 +3,11 @@
 // the ledger's signed checkpoints and the DKIM key when one is configured — with a manifest and checksums.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensureSecret } from '../config/ensure-secret.js';
 import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/open-database.js';
+import { UserError } from '../user-error.js';
 import { writeArchive, writeOwnerOnly } from './archive.js';
 import { archiveFiles, type Manifest, manifestName, sha256File } from './manifest.js';
 import { dumpPostgres } from './postgres-dump.js';
@@ -21,7 +21,10 @@ export interface BackupOptions {
 }
 
 export async function backUp(config: Config, db: Db, o: BackupOptions): Promise<Manifest> {
-  const dir = await mkdtemp(join(tmpdir(), 'errorbudget-backup-'));
+  // Staged beside the archive, not in /tmp: a database snapshot can be larger than a tmpfs.
+  const dir = await mkdtemp(join(dirname(o.out), '.errorbudget-backup-')).catch((error: Error) => {
+    throw new UserError(`cannot write into its folder (${error.message})`, o.out);
+  });
   try {
     const names: string[] = [];
     // The checkpoints first: copied before the snapshot, none of them can name a head the snapshot lacks.

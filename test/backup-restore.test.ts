@@ -258,6 +258,20 @@ describe('a damaged or foreign archive', () => {
       /secret does not match its SHA-256 checksum/,
     ],
     [
+      'an archive without the secret, its checksums rewritten',
+      (_good, work) => {
+        rmSync(join(work, 'secret'));
+        const sums = readFileSync(join(work, 'SHA256SUMS'), 'utf8')
+          .split('\n')
+          .filter((line) => !line.endsWith('  secret'));
+        writeFileSync(join(work, 'SHA256SUMS'), sums.join('\n'));
+        const out = join(work, 'no-secret.tar.gz');
+        execFileSync('tar', ['-czf', out, '-C', work, 'manifest.json', 'database.sqlite', 'SHA256SUMS']);
+        return readFileSync(out);
+      },
+      /manifest\.json and SHA256SUMS disagree about secret/,
+    ],
+    [
       'a tar without a manifest',
       (_good, work) => repack(work, 'manifest.json', undefined),
       /manifest\.json is missing|manifest\.json is listed in SHA256SUMS but missing/,

@@ -45,6 +45,9 @@ export async function restore(config: Config, file: string, o: RestoreOptions): 
     const manifest = await readArchive(file, dir);
     const engine: Engine = config.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
     checkFits(manifest, engine, file);
+    for (const name of [archiveFiles.secret, archiveFiles[manifest.engine]])
+      if (!existsSync(join(dir, name)))
+        throw new UserError(`is incomplete: ${name} is missing; nothing was restored`, file);
     const secret = readFileSync(join(dir, archiveFiles.secret), 'utf8').trim();
     if (config.secret && config.secret !== secret)
       throw new UserError(

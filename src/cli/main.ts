@@ -19,6 +19,10 @@ const modules = {
   subscribers: async () => (await import('./subscribers.js')).registerSubscribers,
   issues: async () => (await import('./issues.js')).registerIssueCommands,
   worker: async () => (await import('./worker.js')).registerWorker,
+  backup: async () => {
+    const { registerBackupCommands } = await import('./backup-commands.js');
+    return (program: Command) => registerBackupCommands(program, version);
+  },
 } satisfies Record<string, () => Promise<Register>>;
 
 /** The module that registers each command. */
@@ -38,6 +42,8 @@ const moduleOf: Record<string, keyof typeof modules> = {
   cancel: 'issues',
   outbox: 'issues',
   worker: 'worker',
+  backup: 'backup',
+  restore: 'backup',
 };
 
 async function buildProgram(argv: string[]): Promise<Command> {

@@ -351,3 +351,8 @@ export async function schemaVersion(db: Db): Promise<string | undefined> {
   }>`select name from kysely_migration order by name desc limit 1`.execute(db.kysely);
   return rows.rows[0]?.name;
 }
+
+/** The newest migration this build knows: a backup made by a newer errorbudget is refused. */
+export function latestMigration(engine: Engine): string {
+  return Object.keys(migrations(engine)).sort().at(-1) ?? '';
+}

@@ -222,3 +222,20 @@ export async function holdStalledIssues(db: Kysely<Database>, now: Date): Promis
   }
   return stalled.map((issue) => issue.note_slug);
 }
+
+/**
+ * After a restore every issue still sending waits for a person, however recent the backup: its
+ * cursors are those of the backup, and the readers after them may have been mailed since.
+ */
+export async function holdIssuesAfterRestore(db: Kysely<Database>, backupAt: string): Promise<string[]> {
+  const held = await db
+    .updateTable('issues')
+    .set({
+      state: 'held',
+      hold_reason: `restored from a backup of ${backupAt}: readers after its cursors may have been mailed since then; \`errorbudget resume\` sends the rest anyway`,
+    })
+    .where('state', '=', 'sending')
+    .returning('note_slug')
+    .execute();
+  return held.map((row) => row.note_slug);
+}

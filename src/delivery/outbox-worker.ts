@@ -9,7 +9,7 @@ import type { OutboxMessage } from '../db/schema.js';
 import { enhancedStatusOf } from '../mail/reply-class.js';
 import { deliveryErrorOf, type Transport } from '../mail/transport.js';
 import { type DeliveryObserver, unobservedDeliveries } from './delivery-observer.js';
-import { claim, markFailed, markSent, renewLeases } from './outbox.js';
+import { claim, giveUpExpiredMail, markFailed, markSent, renewLeases } from './outbox.js';
 import type { ReaderActions } from './reader-actions.js';
 import { redactAddresses } from './redact.js';
 import type { VerpCodec } from './verp.js';
@@ -40,6 +40,7 @@ export class OutboxWorker {
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Map<number, Promise<void>>();
   private renewTimer: NodeJS.Timeout | undefined;
+  private expiredCheckAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
 
@@ -80,6 +81,7 @@ export class OutboxWorker {
   /** Mails due now; they are sent with priority over issues, by connections of their own. */
   private async startDue(): Promise<Promise<void>[]> {
     const { db, clock, concurrency } = this.options;
+    await this.giveUpExpired();
     const room = concurrency - this.inFlight.size;
     if (room <= 0) return [];
     const leaseMs = this.options.leaseMs ?? outboxLeaseMs;
@@ -126,6 +128,16 @@ export class OutboxWorker {
         log.warn(fields, 'the relay refused the address for good; the reader is suppressed');
       else log.warn(fields, 'mail delivery failed; will retry');
     }
+  }
+
+  /** Once a minute: mail still waiting a day after it was queued is failed (see giveUpExpiredMail). */
+  private async giveUpExpired(): Promise<void> {
+    const now = this.options.clock.now();
+    if (now.getTime() - this.expiredCheckAt < 60_000) return;
+    this.expiredCheckAt = now.getTime();
+    const given = await giveUpExpiredMail(this.options.db.kysely, now);
+    if (given > 0)
+      this.options.log.warn({ mails: given }, 'mails queued more than a day ago were given up, not sent');
   }
 
   private async renew(): Promise<void> {

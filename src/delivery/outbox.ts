@@ -60,6 +60,7 @@ export async function claim(
         eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', at)]),
       ]),
     )
+    .where('created_at', '>=', giveUpBefore(now))
     .orderBy('id')
     .limit(limit)
     .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked());
@@ -101,6 +102,31 @@ export function retryDelayMs(attempts: number): number {
 }
 
 export const giveUpAfterMs = 24 * 3600_000;
+
+const giveUpBefore = (now: Date) => new Date(now.getTime() - giveUpAfterMs).toISOString();
+
+/**
+ * Mail queued more than a day ago and still waiting is failed, never sent: after a restore from a
+ * backup, or a worker stopped for days, it is old news, and it may already have gone out once.
+ */
+export async function giveUpExpiredMail(db: Kysely<Database>, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({
+      status: 'failed',
+      lease_until: null,
+      last_error: 'gave up: still waiting a day after it was queued (a restore, or no worker ran)',
+    })
+    .where('created_at', '<', giveUpBefore(now))
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'queued'),
+        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now.toISOString())]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
 
 export interface Refusal {
   /** The relay's reply or the network error, addresses redacted. */
@@ -151,6 +177,23 @@ export async function markFailed(
       .execute();
   });
   return outcome;
+}
+
+/**
+ * After a restore, mail that was waiting when the backup was taken is failed, not sent: the relay
+ * normally takes it within seconds, so it has almost certainly gone out once already.
+ */
+export async function failMailWaitingAtBackup(db: Kysely<Database>, backupAt: string): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({
+      status: 'failed',
+      lease_until: null,
+      last_error: `was waiting when the backup of ${backupAt} was taken, so probably sent since: not sent again after the restore`,
+    })
+    .where('status', 'in', ['queued', 'sending'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Mail not yet sent to someone who just left must not go out. */

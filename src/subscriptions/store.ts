@@ -277,3 +277,13 @@ export async function deleteRequestsBefore(db: Kysely<Database>, before: string)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * After a restore, requests that were waiting when the backup was taken are dropped, not decided: the
+ * running site decided them within a second and mailed a confirmation, and deciding them again would
+ * mail the same people a second time.
+ */
+export async function dropRequestsWaitingAtBackup(db: Kysely<Database>): Promise<number> {
+  const result = await db.deleteFrom('subscribe_requests').executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

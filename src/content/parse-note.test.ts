@@ -38,7 +38,7 @@ describe('note front matter', () => {
     {
       name: 'unknown topic',
       source: note({ ...good, topics: '[backup-recovery, kubernetes]' }),
-      message: /^notes\/x\.md:5: topics\.1 unknown topic "kubernetes" \(site\.yml has: ai-workloads, /,
+      message: /^notes\/x\.md:5: unknown topic "kubernetes"; site\.yml has: ai-workloads, vmware-vsan, /,
     },
     {
       name: 'unparsable date',
@@ -58,7 +58,8 @@ describe('note front matter', () => {
     {
       name: 'YAML syntax error with its line',
       source: note({ ...good, summary: 'Backups: the hard part' }),
-      message: /^notes\/x\.md:3: invalid YAML: Nested mappings are not allowed in compact mappings$/,
+      message:
+        /^notes\/x\.md:3: invalid YAML: a value with ": " in it must be in quotes, such as summary: "Backups: the hard part"$/,
     },
     {
       name: 'misspelt field',
@@ -150,7 +151,7 @@ describe('site.yml', () => {
     {
       name: 'duplicate topic slug',
       edit: (y) => y.replace('slug: vmware-vsan', 'slug: ai-workloads'),
-      message: /^site\.yml:\d+: topics\.1\.slug duplicate topic "ai-workloads"$/,
+      message: /^site\.yml:\d+: topics \(item 2\) slug is "ai-workloads", already the slug of another topic$/,
     },
   ];
   for (const { name, edit, message } of badSites) {

@@ -1,6 +1,43 @@
-// Turns a zod failure into one line per problem, each naming the file, line and field.
+// Turns a zod failure into one line per problem, each naming the file, line and field in a writer's words:
+// no "topics.0", no "Invalid input: expected object".
 import type { z } from 'zod';
 import type { PositionedYaml } from './yaml-document.js';
+
+const kinds: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+  date: 'a date such as 2026-11-20',
+  array: 'a list',
+  object: 'a group of indented fields',
+};
+
+/** For every issue without a message of our own: plain words instead of zod's defaults. */
+export const plainErrors: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'is required';
+    return `must be ${kinds[issue.expected] ?? issue.expected}`;
+  }
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+    const what = issue.origin === 'array' ? (limit === 1 ? 'entry' : 'entries') : 'characters';
+    if (issue.code === 'too_small')
+      return limit === 1 && what === 'characters' ? 'must not be empty' : `needs at least ${limit} ${what}`;
+    return `has room for at most ${limit} ${what}`;
+  }
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
+  return 'is not valid here';
+};
+
+/** `topics (item 2) slug`: a place a writer can find, counted from 1. */
+export function fieldLabel(path: readonly (string | number)[]): string {
+  let label = '';
+  for (const part of path) {
+    if (typeof part === 'number') label += ` (item ${part + 1})`;
+    else label += label === '' ? part : label.endsWith(')') ? ` ${part}` : `.${part}`;
+  }
+  return label;
+}
 
 export function describeIssues(error: z.ZodError, file: string, yaml: PositionedYaml): string[] {
   return error.issues.map((issue) => {
@@ -8,9 +45,13 @@ export function describeIssues(error: z.ZodError, file: string, yaml: Positioned
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((key) => `"${key}"`).join(', ');
       const where = `${file}:${yaml.lineOf([...path, issue.keys[0] ?? ''])}`;
-      return `${where}: unknown field ${keys}${path.length ? ` in ${path.join('.')}` : ''}`;
+      return `${where}: unknown field ${keys}${path.length ? ` in ${fieldLabel(path)}` : ''}`;
     }
-    const field = path.length ? `${path.join('.')} ` : '';
-    return `${file}:${yaml.lineOf(path)}: ${field}${issue.message}`;
+    const where = `${file}:${yaml.lineOf(path)}`;
+    if (path.length === 0 && issue.code === 'invalid_type')
+      return `${where}: must be fields, one per line, such as title: My note`;
+    // A message that names its own subject (an unknown topic) reads better without the field before it.
+    if (issue.code === 'custom' && issue.params?.standalone) return `${where}: ${issue.message}`;
+    return `${where}: ${fieldLabel(path)} ${issue.message}`.replace(/: {2}/, ': ');
   });
 }

@@ -136,6 +136,7 @@ export function frontMatterSchema(site: FrontMatterContext) {
     })
     .superRefine(
       (note, ctx) => {
+        if (typeof note !== 'object' || note === null || Array.isArray(note)) return;
         if (note.updated instanceof Date && note.date instanceof Date && note.updated < note.date)
           ctx.addIssue({
             code: 'custom',

@@ -24,6 +24,6 @@ export async function loadSite(contentDir: string): Promise<Site> {
 export function parseSite(source: string, file: string): Site {
   const yaml = parsePositionedYaml(source, file);
   const parsed = siteSchema.safeParse(yaml.data ?? {}, { error: plainErrors });
-  if (!parsed.success) throw new UserError(describeIssues(parsed.error, file, yaml).join('\n'));
+  if (!parsed.success) throw new UserError(describeIssues(parsed.error, file, yaml, siteSchema).join('\n'));
   return parsed.data;
 }

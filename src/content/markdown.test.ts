@@ -44,9 +44,9 @@ describe('renderMarkdown', () => {
   });
 
   it('shows an unknown code language as plain text, with a warning', async () => {
-    const { html, warnings } = await render('```klingon\nqapla\n```\n');
+    const { html, warnings } = await render('Intro.\n\n```klingon\nqapla\n```\n');
     expect(html).toContain('qapla');
-    expect(warnings).toEqual(['notes/x.md: unknown code language "klingon", shown as plain text']);
+    expect(warnings).toEqual(['notes/x.md:3: unknown code language "klingon", shown as plain text']);
   });
 
   it('strips scripts and event handlers from raw HTML but keeps the markup', async () => {

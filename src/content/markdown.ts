@@ -143,11 +143,14 @@ const rawHtmlPattern = /<[a-z!?/]/i;
 export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> {
   const { highlighter, raw, plain } = await getProcessors();
   const state: RenderState = { input, toc: [], assets: [], warnings: [], errors: [], words: 0 };
-  for (const [, lang] of input.body.matchAll(fencePattern)) {
-    const id = lang?.toLowerCase() ?? '';
+  for (const fence of input.body.matchAll(fencePattern)) {
+    const lang = fence[1] ?? '';
+    const id = lang.toLowerCase();
     if (id in bundledLanguages) await highlighter.loadLanguage(id as keyof typeof bundledLanguages);
-    else if (!['text', 'txt', 'plain', 'plaintext'].includes(id))
-      state.warnings.push(`${input.file}: unknown code language "${lang}", shown as plain text`);
+    else if (!['text', 'txt', 'plain', 'plaintext'].includes(id)) {
+      const line = input.body.slice(0, fence.index).split('\n').length;
+      warnFor(state)(line, `unknown code language "${lang}", shown as plain text`);
+    }
   }
   const processor = rawHtmlPattern.test(input.body) ? raw : plain;
   const html = processor.process(new VFile({ value: input.body, data: { render: state } }));

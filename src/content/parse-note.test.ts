@@ -64,7 +64,7 @@ describe('note front matter', () => {
     {
       name: 'misspelt field',
       source: note({ ...good, tittle: 'Oops' }),
-      message: /^notes\/x\.md:6: unknown field "tittle"$/,
+      message: /^notes\/x\.md:6: unknown field "tittle"; did you mean "title"\?$/,
     },
     {
       name: 'draft not a boolean',
@@ -216,6 +216,11 @@ describe('site.yml', () => {
     },
   ];
   badSites.push(
+    {
+      name: 'a misspelt nested field',
+      edit: (y) => y.replace(/^( {2})postalAddress:/m, '$1postalAdress:'),
+      message: /^site\.yml:\d+: unknown field "postalAdress" in mail; did you mean "postalAddress"\?$/m,
+    },
     {
       name: 'a section that is not a group of fields',
       edit: (y) => y.replace(/^mail:\n(?: {2}.*\n)+/m, 'mail: nowhere\n'),

@@ -75,7 +75,7 @@ export function parseNote(source: string, file: string, site: Site, hash = hashS
   const { yaml: text, body, bodyLine } = splitFrontMatter(source, file);
   const yaml = parsePositionedYaml(text, file, 2);
   const parsed = schemaFor(site).safeParse(yaml.data ?? {}, { error: plainErrors });
-  const problems = parsed.success ? [] : describeIssues(parsed.error, file, yaml);
+  const problems = parsed.success ? [] : describeIssues(parsed.error, file, yaml, schemaFor(site));
   const slug = (parsed.data?.slug ?? basename(file).replace(/\.md$/i, '')) as string;
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug))
     problems.push(

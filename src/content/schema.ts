@@ -162,7 +162,7 @@ export function frontMatterSchema(site: FrontMatterContext) {
 const written = (value: string | Date) => (value instanceof Date ? value.toISOString() : value);
 
 /** A close slug is most likely a typo of it; otherwise the writer needs the whole list. */
-function unknownTopic(topic: string, slugs: readonly string[]): string {
+export function unknownTopic(topic: string, slugs: readonly string[]): string {
   const guess = slugs.length > 0 ? closest(topic, [...slugs]) : undefined;
   if (guess && distance(topic, guess) <= Math.max(2, Math.floor(topic.length / 3)))
     return `unknown topic "${topic}"; did you mean "${guess}"?`;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { configFrom } from './options.js';
 
 /** Commands that never open the database; `export` keeps only its render cache in the data directory. */
-const withoutDatabase = new Set(['check', 'new', 'export', 'init']);
+const withoutDatabase = new Set(['check', 'new', 'export', 'init', 'mailbox', 'mailbox show']);
 
 export function whereDataLives(command: Command): string {
   let config: ReturnType<typeof configFrom>;
@@ -13,7 +13,9 @@ export function whereDataLives(command: Command): string {
   } catch (error) {
     return `\nData directory and database: not known until the configuration is fixed (${(error as Error).message})\n`;
   }
-  const name = command.name();
+  const names: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) names.unshift(at.name());
+  const name = names.join(' ');
   const database = withoutDatabase.has(name)
     ? `none (${name} does not use the database)`
     : `${withoutPassword(config.databaseUrl)} (DATABASE_URL)`;

@@ -43,7 +43,7 @@ describe('errorbudget CLI', () => {
         expect(own.code, pair[k]).toBe(0);
         expect(own.stdout).toContain(`Usage: errorbudget ${pair[k]}`);
         expect(own.stdout).toMatch(
-          /\nData directory: \/.+ \(DATA_DIR\)\nDatabase: (sqlite:\/.+ \(DATABASE_URL\)|none \(\w+ does not use the database\))\n/,
+          /\nData directory: \/.+ \(DATA_DIR\)\nDatabase: (sqlite:\/.+ \(DATABASE_URL\)|none \([\w ]+ does not use the database\))\n/,
         );
       });
     }

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { wcagContrast } from 'culori';
 import { describe, expect, it } from 'vitest';
+import { codeBackgrounds, minimumContrast } from './code-themes.js';
 import { pageIds } from './heading-ids.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -129,5 +131,21 @@ describe('Markdown that keeps the writer’s words', () => {
     const { html } = await render('| op | p50 |\n|---|---|\n| read | 2 |\n');
     expect(html).toContain('<td>read</td>');
     expect(html).not.toContain('scope=');
+  });
+
+  it('gives every code colour AA contrast on the site’s and the email’s code backgrounds', async () => {
+    const { codeCss } = await render(
+      '```ts\n// c\nconst a: number = 1; export { a as "b" };\n```\n\n```diff\n- old\n+ new\n```\n\n```bash\necho "$HOME" # x\n```\n',
+    );
+    const pairs = codeCss.flatMap((rule) => {
+      const [, light = 'missing', dark = 'missing'] =
+        /--shiki-light:(#\w+);--shiki-dark:(#\w+)/.exec(rule) ?? [];
+      return [
+        ...codeBackgrounds.light.map((bg) => ({ colour: light, bg })),
+        ...codeBackgrounds.dark.map((bg) => ({ colour: dark, bg })),
+      ];
+    });
+    expect(pairs.length).toBeGreaterThan(20);
+    expect(pairs.filter(({ colour, bg }) => !(wcagContrast(colour, bg) >= minimumContrast))).toEqual([]);
   });
 });

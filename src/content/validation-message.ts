@@ -2,33 +2,10 @@
 // no "topics.0", no "Invalid input: expected object".
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+
+export { plainErrors } from '../config/plain-errors.js';
+
 import type { PositionedYaml } from './yaml-document.js';
-
-const kinds: Record<string, string> = {
-  string: 'text',
-  number: 'a number',
-  boolean: 'true or false',
-  date: 'a date such as 2026-11-20',
-  array: 'a list',
-  object: 'a group of indented fields',
-};
-
-/** For every issue without a message of our own: plain words instead of zod's defaults. */
-export const plainErrors: z.core.$ZodErrorMap = (issue) => {
-  if (issue.code === 'invalid_type') {
-    if (issue.input === undefined) return 'is required';
-    return `must be ${kinds[issue.expected] ?? issue.expected}`;
-  }
-  if (issue.code === 'too_small' || issue.code === 'too_big') {
-    const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-    const what = issue.origin === 'array' ? (limit === 1 ? 'entry' : 'entries') : 'characters';
-    if (issue.code === 'too_small')
-      return limit === 1 && what === 'characters' ? 'must not be empty' : `needs at least ${limit} ${what}`;
-    return `has room for at most ${limit} ${what}`;
-  }
-  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
-  return 'is not valid here';
-};
 
 /** `topics (item 2) slug`: a place a writer can find, counted from 1. */
 export function fieldLabel(path: readonly (string | number)[]): string {

@@ -42,14 +42,27 @@ describe('errorbudget CLI', () => {
       results.forEach((own, k) => {
         expect(own.code, pair[k]).toBe(0);
         expect(own.stdout).toContain(`Usage: errorbudget ${pair[k]}`);
+        expect(own.stdout).toMatch(
+          /\nData directory: \/.+ \(DATA_DIR\)\nDatabase: (sqlite:\/.+ \(DATABASE_URL\)|none \([\w ]+ does not use the database\))\n/,
+        );
       });
     }
   }, 120_000);
 
   it('check passes on good content', async () => {
-    const result = await runCli(['check', '--content', fixtureContent]);
+    const dir = await copyOfFixtureContent();
+    // Dated far ahead, so that the note stays scheduled whatever day the test runs.
+    const scheduled = join(dir, 'notes/next-week.md');
+    await writeFile(
+      scheduled,
+      (await readFile(scheduled, 'utf8')).replace(/^date: .*$/m, 'date: 2099-11-27T09:00:00+00:00'),
+    );
+    const result = await runCli(['check', '--content', dir]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('ok: 4 notes (1 drafts), 7 topics, 0 warnings\n');
+    expect(result.stdout).toBe(
+      'ok: 4 notes (1 draft, 1 scheduled), 7 topics, 2 warnings\n' +
+        'scheduled: 2099-11-27 09:00 Europe/London  notes/next-week.md  "A note scheduled for next week"\n',
+    );
   });
 
   it('check exits 1 naming the file, line and field of every problem, with no stack trace', async () => {
@@ -60,7 +73,9 @@ describe('errorbudget CLI', () => {
     );
     const result = await runCli(['check', '--content', dir]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('notes/bad.md:5: topics.0 unknown topic "nope"');
+    expect(result.stderr).toContain(
+      'errorbudget: 1 problem in the content:\nnotes/bad.md:5: unknown topic "nope"; site.yml has: ai-workloads,',
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -72,7 +87,7 @@ describe('errorbudget CLI', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^errorbudget: .*not starting, 1 problem\(s\) in the content:\nnotes\/bad\.md:\d+: invalid YAML/,
+      /^errorbudget: not starting: 1 problem in the content:\nnotes\/bad\.md:2: invalid YAML: a list opened with "\[" is not closed with "\]" on the same line\n$/,
     );
   });
 

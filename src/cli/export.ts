@@ -5,9 +5,9 @@ import { loadContent } from '../content/load-content.js';
 import { RenderCache } from '../content/render-cache.js';
 import { buildPages } from '../site/build-pages.js';
 import { exportSite } from '../site/export-site.js';
-import { UserError } from '../user-error.js';
 import { renderCacheDir } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
+import { contentProblems } from './problems.js';
 
 export function registerExport(program: Command): void {
   withContentOption(program.command('export'))
@@ -20,11 +20,7 @@ export function registerExport(program: Command): void {
         contentDir: config.contentDir,
         cache: new RenderCache(renderCacheDir(config)),
       });
-      if (snapshot.errors.length > 0)
-        throw new UserError(
-          `${snapshot.errors.length} problem(s):\n${snapshot.errors.join('\n')}`,
-          config.contentDir,
-        );
+      if (snapshot.errors.length > 0) throw contentProblems(snapshot.errors, 'nothing written: ');
       const set = await buildPages(snapshot, config.siteUrl, config.contentDir, systemClock.now());
       const files = await exportSite(set, outDir);
       process.stdout.write(`wrote ${files.length} files (${set.published.length} notes) to ${outDir}\n`);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../user-error.js';
 import { version } from '../version.js';
+import { whereDataLives } from './help-footer.js';
 
 type Register = (program: Command) => void;
 
@@ -51,15 +52,23 @@ async function buildProgram(argv: string[]): Promise<Command> {
     .description('Publish Markdown notes as a fast site and newsletter, with provable consent.')
     .version(version)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('afterAll', ({ command }) => whereDataLives(command));
   const name = moduleOf[argv[2] ?? ''];
   for (const load of name ? [modules[name]] : Object.values(modules)) (await load())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `errorbudget mailbox | head`: the reader has what it wanted; stop quietly, as `ls | head` does.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
   try {
-    await (await buildProgram(argv)).parseAsync(argv);
+    const program = await buildProgram(argv);
+    if (argv.length <= 2) return void program.outputHelp();
+    await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = exitCodeFor(error);
   }

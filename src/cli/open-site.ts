@@ -5,7 +5,7 @@ import { systemClock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import { RenderCache } from '../content/render-cache.js';
 import { LiveSite } from '../site/live-site.js';
-import { UserError } from '../user-error.js';
+import { contentProblems } from './problems.js';
 
 export function renderCacheDir(config: Config): string {
   return join(config.dataDir, 'cache', 'notes');
@@ -26,10 +26,7 @@ export async function openLiveSite(config: Config, log: Logger, { pages = true }
   });
   const snapshot = await live.load();
   if (snapshot.errors.length > 0) {
-    throw new UserError(
-      `not starting, ${snapshot.errors.length} problem(s) in the content:\n${snapshot.errors.join('\n')}`,
-      config.contentDir,
-    );
+    throw contentProblems(snapshot.errors, 'not starting: ');
   }
   for (const warning of snapshot.warnings) log.warn({ problem: warning }, 'content warning');
   return live;

@@ -67,15 +67,17 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ PORT: 'eighty' }, 'configuration: PORT: Invalid input: expected number, received NaN'],
-    [{ PORT: '70000' }, 'configuration: PORT: Too big: expected number to be <=65535'],
+    [{ PORT: 'eighty' }, 'configuration: PORT: must be a number'],
+    [{ PORT: '70000' }, 'configuration: PORT: must be at most 65535'],
+    [{ SITE_URL: 'example.com' }, 'configuration: SITE_URL: must be a URL such as https://example.com'],
+    [
+      { LOG_LEVEL: 'loud' },
+      'configuration: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    ],
     [{ DATABASE_URL: 'mysql://x' }, 'configuration: DATABASE_URL: must start with sqlite: or postgres://'],
     [{ SMTP_URL: 'http://relay' }, 'configuration: SMTP_URL: must start with smtp:// or smtps://'],
     [{ SECRET: 'short' }, 'configuration: SECRET: must be at least 32 characters'],
-    [
-      { SUBSCRIBE_RATE_LIMIT: '0' },
-      'configuration: SUBSCRIBE_RATE_LIMIT: Too small: expected number to be >=1',
-    ],
+    [{ SUBSCRIBE_RATE_LIMIT: '0' }, 'configuration: SUBSCRIBE_RATE_LIMIT: must be at least 1'],
     [
       { TRUST_PROXY: 'true' },
       "configuration: TRUST_PROXY: true would believe any client's X-Forwarded-For; write the proxy addresses or networks (TRUST_PROXY=127.0.0.1 or 10.0.0.0/8, comma-separated) or the number of proxies in front (TRUST_PROXY=1)",

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { UserError } from '../user-error.js';
+import { plainErrors } from './plain-errors.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
@@ -113,7 +114,7 @@ export type Env = Record<string, string | undefined>;
 /** Values given on the command line win over the environment, which wins over `.env`. */
 export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): Config {
   const merged = { ...readDotEnv(cwd), ...definedOnly(env), ...definedOnly(overrides) };
-  const parsed = envSchema.safeParse(merged);
+  const parsed = envSchema.safeParse(merged, { error: plainErrors });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new UserError(problems.join('; '), 'configuration');

@@ -5,10 +5,10 @@ import { join, relative, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { isUserError } from '../user-error.js';
 import { loadSite } from './load-site.js';
-import { hashSource, type NoteMeta, type NoteSource, parseNote } from './parse-note.js';
+import { hashSource, type NoteMeta, type NoteSource, parseNote, splitFrontMatter } from './parse-note.js';
 import type { RenderCache } from './render-cache.js';
 import { renderMany } from './render-pool.js';
-import type { RenderedNote } from './rendered-note.js';
+import type { RenderedNote, RenderInput } from './rendered-note.js';
 import type { Site } from './schema.js';
 
 /** A note as the site uses it: front matter and rendering, without its Markdown source. */
@@ -41,9 +41,11 @@ const ioConcurrency = 64;
 export async function loadContent(options: LoadOptions): Promise<ContentSnapshot> {
   const { contentDir, previous, cache } = options;
   const errors: string[] = [];
+  /** One line per problem, so that counts count problems; a note with several gives several. */
+  const addProblems = (message: string) => errors.push(...message.split('\n'));
   const site = await loadSite(contentDir).catch((error: unknown) => {
     if (!previous || !isUserError(error)) throw error;
-    errors.push(error.message);
+    addProblems(error.message);
     return previous.site;
   });
   const siteKey = frontMatterContext(site);
@@ -68,8 +70,8 @@ export async function loadContent(options: LoadOptions): Promise<ContentSnapshot
           return { source, rendered: entry?.rendered };
         } catch (error) {
           if (!isUserError(error)) throw error;
-          errors.push(error.message);
-          return {};
+          addProblems(error.message);
+          return { unusable: bodyOf(text, file) };
         }
       }),
     ),
@@ -77,7 +79,10 @@ export async function loadContent(options: LoadOptions): Promise<ContentSnapshot
 
   const notes: Note[] = [];
   const toRender: NoteSource[] = [];
-  for (const { note, source, rendered } of found) {
+  // A note whose front matter is wrong is still rendered, for its other problems: one run names them all.
+  const unusable: RenderInput[] = [];
+  for (const { note, source, rendered, unusable: body } of found) {
+    if (body) unusable.push({ contentDir, ...body });
     if (note) notes.push(note);
     else if (source && rendered) {
       notes.push({ ...rendered, ...metaOf(source) });
@@ -85,14 +90,23 @@ export async function loadContent(options: LoadOptions): Promise<ContentSnapshot
     } else if (source) toRender.push(source);
   }
   const outcomes = await renderMany(
-    toRender.map((source) => ({ contentDir, file: source.file, body: source.body })),
+    [
+      ...toRender.map((source) => ({
+        contentDir,
+        file: source.file,
+        body: source.body,
+        firstLine: source.bodyLine,
+      })),
+      ...unusable,
+    ],
     options.threads,
   );
+  for (const outcome of outcomes.slice(toRender.length)) if (!outcome.ok) addProblems(outcome.message);
   await Promise.all(
     toRender.map(async (source, index) => {
       const outcome = outcomes[index];
       if (!outcome) return;
-      if (!outcome.ok) return void errors.push(outcome.message);
+      if (!outcome.ok) return void addProblems(outcome.message);
       notes.push({ ...outcome.rendered, ...metaOf(source) });
       const entry = { rendered: outcome.rendered, meta: metaOf(source), siteKey };
       await limit(() => cache?.set(cache.key(source.file, source.hash), entry));
@@ -110,8 +124,17 @@ export async function loadContent(options: LoadOptions): Promise<ContentSnapshot
   };
 }
 
-function metaOf({ body: _body, ...meta }: NoteSource): NoteMeta {
+function metaOf({ body: _body, bodyLine: _bodyLine, ...meta }: NoteSource): NoteMeta {
   return meta;
+}
+
+function bodyOf(text: string, file: string): { file: string; body: string; firstLine: number } | undefined {
+  try {
+    const { body, bodyLine } = splitFrontMatter(text, file);
+    return { file, body, firstLine: bodyLine };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What reading front matter depends on besides the file: known topics, time zone, publish slot. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../user-error.js';
 import { type Site, siteSchema } from './schema.js';
-import { describeIssues } from './validation-message.js';
+import { describeIssues, plainErrors } from './validation-message.js';
 import { parsePositionedYaml } from './yaml-document.js';
 
 const siteFile = 'site.yml';
@@ -23,7 +23,7 @@ export async function loadSite(contentDir: string): Promise<Site> {
 
 export function parseSite(source: string, file: string): Site {
   const yaml = parsePositionedYaml(source, file);
-  const parsed = siteSchema.safeParse(yaml.data ?? {});
-  if (!parsed.success) throw new UserError(describeIssues(parsed.error, file, yaml).join('\n'));
+  const parsed = siteSchema.safeParse(yaml.data ?? {}, { error: plainErrors });
+  if (!parsed.success) throw new UserError(describeIssues(parsed.error, file, yaml, siteSchema).join('\n'));
   return parsed.data;
 }

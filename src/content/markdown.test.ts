@@ -35,7 +35,7 @@ describe('renderMarkdown', () => {
 
   it('highlights code with classes for a light and a dark theme, and no inline styles', async () => {
     const { html, codeCss } = await render('```yaml\nretention: 35d\n```\n');
-    expect(html).toMatch(/<pre class="shiki shiki-themes github-light github-dark c-\w+"/);
+    expect(html).toMatch(/<pre class="shiki shiki-themes errorbudget-light errorbudget-dark c-\w+"/);
     expect(html).toContain('>retention</span>');
     expect(html).not.toContain('style=');
     expect(codeCss.length).toBeGreaterThan(1);
@@ -44,9 +44,9 @@ describe('renderMarkdown', () => {
   });
 
   it('shows an unknown code language as plain text, with a warning', async () => {
-    const { html, warnings } = await render('```klingon\nqapla\n```\n');
+    const { html, warnings } = await render('Intro.\n\n```klingon\nqapla\n```\n');
     expect(html).toContain('qapla');
-    expect(warnings).toEqual(['notes/x.md: unknown code language "klingon", shown as plain text']);
+    expect(warnings).toEqual(['notes/x.md:3: unknown code language "klingon", shown as plain text']);
   });
 
   it('strips scripts and event handlers from raw HTML but keeps the markup', async () => {
@@ -69,12 +69,12 @@ describe('renderMarkdown', () => {
     {
       name: 'on another host',
       src: 'https://cdn.example/x.png',
-      message: /notes\/x\.md: image "https:\/\/cdn\.example\/x\.png" is on another host/,
+      message: /notes\/x\.md:1: image "https:\/\/cdn\.example\/x\.png" is on another host/,
     },
     {
       name: 'missing',
       src: '../images/none.svg',
-      message: /notes\/x\.md: image "\.\.\/images\/none\.svg" does not exist/,
+      message: /notes\/x\.md:1: image "\.\.\/images\/none\.svg" does not exist/,
     },
     {
       name: 'outside the content folder',
@@ -88,6 +88,16 @@ describe('renderMarkdown', () => {
       await expect(render(`![x](${src})\n`)).rejects.toThrow(message);
     });
   }
+
+  it('names the line of the file of every image problem, all in one go', async () => {
+    const body =
+      'Intro.\n\n![a](../images/none.svg)\n\nText.\n\n<img src="https://cdn.example/b.png" alt="b">\n';
+    const error = await renderMarkdown({ contentDir, file: 'notes/x.md', body, firstLine: 7 }).catch(String);
+    expect(error).toBe(
+      'UserError: notes/x.md:9: image "../images/none.svg" does not exist (looked for images/none.svg)\n' +
+        'notes/x.md:13: image "https://cdn.example/b.png" is on another host; put the file in the content folder',
+    );
+  });
 
   it('counts words and reading time', async () => {
     const { words, readingMinutes } = await render(`${'word '.repeat(690)}\n`);
@@ -120,7 +130,7 @@ describe('renderMany', () => {
     expect(outcomes[7]).toEqual({
       ok: false,
       message:
-        'notes/n7.md: image "https://x.test/a.png" is on another host; put the file in the content folder',
+        'notes/n7.md:1: image "https://x.test/a.png" is on another host; put the file in the content folder',
     });
     expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(29);
   });

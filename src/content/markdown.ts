@@ -6,10 +6,10 @@ import { transformerStyleToClass } from '@shikijs/transformers';
 import type { Element, Root } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { imageSize } from 'image-size';
+import type { Root as MdastRoot } from 'mdast';
 import rehypeAutolinkHeadings from 'rehype-autolink-headings';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
-import rehypeSlug from 'rehype-slug';
 import rehypeStringify from 'rehype-stringify';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
@@ -19,9 +19,15 @@ import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { UserError } from '../user-error.js';
+import { codeThemeNames, loadCodeThemes } from './code-themes.js';
+import { assignHeadingIds } from './heading-ids.js';
+import { linkProtocolAddresses } from './protocol-autolinks.js';
+import { filterRawHtml } from './raw-html-filter.js';
 import type { RenderedNote, RenderInput, TocEntry } from './rendered-note.js';
+import { dropUnsafeUrls } from './safe-urls.js';
+import { reportSanitizing, snapshotElements } from './sanitize-report.js';
+import { shapeTables } from './tables.js';
 
-const codeThemes = { light: 'github-light', dark: 'github-dark' } as const;
 const wordsPerMinute = 230;
 
 const imageExtensions = /\.(svg|png|jpe?g|gif|webp|avif)$/i;
@@ -31,6 +37,9 @@ const sanitizeSchema = {
   // Ids come from our own slugger and footnotes; prefixing them would break in-page links.
   clobber: [],
   clobberPrefix: '',
+  // Schemes are judged by dropUnsafeUrls, which reads them as a browser does (see safe-urls.ts).
+  protocols: {},
+  strip: ['script', 'style'],
   attributes: {
     ...defaultSchema.attributes,
     img: [...(defaultSchema.attributes?.img ?? []), 'width', 'height', 'loading'],
@@ -43,8 +52,19 @@ interface RenderState {
   toc: TocEntry[];
   assets: RenderedNote['assets'];
   warnings: string[];
+  /** Mistakes that stop the note (all of them, so that one run reports every one). */
+  errors: string[];
   words: number;
+  beforeSanitizing?: ReturnType<typeof snapshotElements>;
 }
+
+/** "file:line" in the note file, from a line of its Markdown body. */
+function where({ input }: RenderState, line: number | undefined): string {
+  return line === undefined ? input.file : `${input.file}:${line + (input.firstLine ?? 1) - 1}`;
+}
+
+const warnFor = (state: RenderState) => (line: number | undefined, message: string) =>
+  void state.warnings.push(`${where(state, line)}: ${message}`);
 
 type Processor = { process(file: VFile): string; codeCss(): string[] };
 
@@ -52,13 +72,13 @@ let processorsPromise: Promise<{ highlighter: Highlighter; raw: Processor; plain
 
 /** Built once per thread: constructing unified and Shiki costs more than rendering a note. */
 function getProcessors() {
-  processorsPromise ??= createHighlighter({ themes: Object.values(codeThemes), langs: [] }).then(
-    (highlighter) => ({
+  processorsPromise ??= loadCodeThemes()
+    .then((themes) => createHighlighter({ themes, langs: [] }))
+    .then((highlighter) => ({
       highlighter,
       raw: buildProcessor(highlighter, true),
       plain: buildProcessor(highlighter, false),
-    }),
-  );
+    }));
   return processorsPromise;
 }
 
@@ -68,13 +88,23 @@ function buildProcessor(highlighter: Highlighter, allowRawHtml: boolean): Proces
   const processor = unified()
     .use(remarkParse)
     .use(remarkGfm)
+    .use(() => linkProtocolAddresses)
+    .use(() => (tree: MdastRoot, file: VFile) => filterRawHtml(tree, warnFor(state(file))))
     .use(remarkRehype, { allowDangerousHtml: allowRawHtml, clobberPrefix: '' })
     // Re-parsing the whole tree with parse5 is the costliest step, so only notes with raw HTML pay for it.
     .use(allowRawHtml ? rehypeRaw : () => undefined)
+    .use(() => (tree: Root, file: VFile) => {
+      state(file).beforeSanitizing = snapshotElements(tree);
+    })
+    .use(() => dropUnsafeUrls)
     .use(rehypeSanitize, sanitizeSchema)
+    .use(() => (tree: Root, file: VFile) => {
+      const { beforeSanitizing } = state(file);
+      if (beforeSanitizing) reportSanitizing(beforeSanitizing, tree, warnFor(state(file)));
+    })
     .use(() => (tree: Root, file: VFile) => resolveImages(tree, state(file)))
-    .use(() => wrapTables)
-    .use(rehypeSlug)
+    .use(() => shapeTables)
+    .use(() => (tree: Root, file: VFile) => assignHeadingIds(tree, warnFor(state(file))))
     .use(() => (tree: Root, file: VFile) => {
       state(file).words = countWords(hastToString(tree));
       collectToc(tree, state(file).toc);
@@ -86,7 +116,7 @@ function buildProcessor(highlighter: Highlighter, allowRawHtml: boolean): Proces
       content: { type: 'text', value: '#' },
     })
     .use(rehypeShikiFromHighlighter, highlighter, {
-      themes: codeThemes,
+      themes: codeThemeNames,
       defaultColor: false,
       fallbackLanguage: 'text',
       transformers: [toClass],
@@ -112,15 +142,20 @@ const rawHtmlPattern = /<[a-z!?/]/i;
 
 export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> {
   const { highlighter, raw, plain } = await getProcessors();
-  const state: RenderState = { input, toc: [], assets: [], warnings: [], words: 0 };
-  for (const [, lang] of input.body.matchAll(fencePattern)) {
-    const id = lang?.toLowerCase() ?? '';
+  const state: RenderState = { input, toc: [], assets: [], warnings: [], errors: [], words: 0 };
+  for (const fence of input.body.matchAll(fencePattern)) {
+    const lang = fence[1] ?? '';
+    const id = lang.toLowerCase();
     if (id in bundledLanguages) await highlighter.loadLanguage(id as keyof typeof bundledLanguages);
-    else if (!['text', 'txt', 'plain', 'plaintext'].includes(id))
-      state.warnings.push(`${input.file}: unknown code language "${lang}", shown as plain text`);
+    else if (!['text', 'txt', 'plain', 'plaintext'].includes(id)) {
+      const line = input.body.slice(0, fence.index).split('\n').length;
+      warnFor(state)(line, `unknown code language "${lang}", shown as plain text`);
+    }
   }
   const processor = rawHtmlPattern.test(input.body) ? raw : plain;
   const html = processor.process(new VFile({ value: input.body, data: { render: state } }));
+  if (state.errors.length > 0) throw new UserError(state.errors.join('\n'));
+  state.warnings.sort((a, b) => lineOf(a) - lineOf(b));
   return {
     html,
     toc: state.toc,
@@ -132,19 +167,8 @@ export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> 
   };
 }
 
-/** Wide tables scroll inside their own box on a phone instead of widening the page. */
-function wrapTables(tree: Root): void {
-  visit(tree, 'element', (node: Element, index, parent) => {
-    if (node.tagName !== 'table' || !parent || index === undefined) return;
-    parent.children[index] = {
-      type: 'element',
-      tagName: 'div',
-      properties: { className: ['table-scroll'] },
-      children: [node],
-    };
-    return 'skip';
-  });
-}
+/** Warnings come from several passes; the writer reads them top to bottom. */
+const lineOf = (message: string) => Number(/^[^:]*:(\d+):/.exec(message)?.[1] ?? 0);
 
 function countWords(text: string): number {
   return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
@@ -166,23 +190,22 @@ function collectToc(tree: Root, toc: TocEntry[]): void {
  * Images must be files inside the content folder: a page never asks another host for anything. Each gets
  * its intrinsic width and height so that the layout does not shift while it loads.
  */
-function resolveImages(tree: Root, { input, assets, warnings }: RenderState): void {
+function resolveImages(tree: Root, state: RenderState): void {
+  const { input, assets, warnings } = state;
   visit(tree, 'element', (node: Element) => {
     if (node.tagName !== 'img') return;
     const src = String(node.properties.src ?? '');
-    const where = input.file;
+    const at = where(state, node.position?.start.line);
+    const problem = (message: string) => void state.errors.push(`${at}: image "${src}" ${message}`);
     if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(src))
-      throw new UserError(`image "${src}" is on another host; put the file in the content folder`, where);
-    if (!imageExtensions.test(src))
-      throw new UserError(`image "${src}" is not an svg, png, jpg, gif, webp or avif file`, where);
+      return problem('is on another host; put the file in the content folder');
+    if (!imageExtensions.test(src)) return problem('is not an svg, png, jpg, gif, webp or avif file');
     const contentDir = resolve(input.contentDir);
     const path = src.startsWith('/')
       ? resolve(contentDir, `.${src}`)
       : resolve(dirname(resolve(contentDir, input.file)), src);
-    if (!path.startsWith(contentDir + sep))
-      throw new UserError(`image "${src}" is outside the content folder`, where);
-    if (!existsSync(path))
-      throw new UserError(`image "${src}" does not exist (looked for ${relative(contentDir, path)})`, where);
+    if (!path.startsWith(contentDir + sep)) return problem('is outside the content folder');
+    if (!existsSync(path)) return problem(`does not exist (looked for ${relative(contentDir, path)})`);
     const stat = statSync(path);
     const size = imageSize(readFileSync(path));
     assets.push({ path, size: stat.size, mtimeMs: stat.mtimeMs });
@@ -193,6 +216,6 @@ function resolveImages(tree: Root, { input, assets, warnings }: RenderState): vo
     }
     node.properties.loading = 'lazy';
     node.properties.decoding = 'async';
-    if (!node.properties.alt) warnings.push(`${where}: image "${src}" has no alt text`);
+    if (!node.properties.alt) warnings.push(`${at}: image "${src}" has no alt text`);
   });
 }

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { UserError } from '../user-error.js';
 import { notesFolder } from './load-content.js';
 import { formatWithOffset, nextPublishSlot } from './publish-time.js';
-import type { Site } from './schema.js';
+import { type Site, unknownTopic } from './schema.js';
 
 function slugify(title: string): string {
   return title
@@ -35,8 +35,7 @@ export async function createNote(
   if (!slug) throw new UserError(`title "${input.title}" has no letters or digits to make a file name from`);
   const known = new Set(site.topics.map((topic) => topic.slug));
   const unknown = input.topics.find((topic) => !known.has(topic));
-  if (unknown)
-    throw new UserError(`unknown topic "${unknown}" (site.yml has: ${[...known].join(', ')})`, '--topic');
+  if (unknown) throw new UserError(unknownTopic(unknown, [...known]), '--topic');
 
   const date = formatWithOffset(nextPublishSlot(now, site.timezone, site.publish.day, site.publish.time));
   // A new note starts as a draft so that an unfinished file can never go out on Friday by accident.

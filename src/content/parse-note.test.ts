@@ -38,7 +38,7 @@ describe('note front matter', () => {
     {
       name: 'unknown topic',
       source: note({ ...good, topics: '[backup-recovery, kubernetes]' }),
-      message: /^notes\/x\.md:5: topics\.1 unknown topic "kubernetes" \(site\.yml has: ai-workloads, /,
+      message: /^notes\/x\.md:5: unknown topic "kubernetes"; site\.yml has: ai-workloads, vmware-vsan, /,
     },
     {
       name: 'unparsable date',
@@ -58,12 +58,13 @@ describe('note front matter', () => {
     {
       name: 'YAML syntax error with its line',
       source: note({ ...good, summary: 'Backups: the hard part' }),
-      message: /^notes\/x\.md:3: invalid YAML: Nested mappings are not allowed in compact mappings$/,
+      message:
+        /^notes\/x\.md:3: invalid YAML: a value with ": " in it must be in quotes, such as summary: "Backups: the hard part"$/,
     },
     {
       name: 'misspelt field',
       source: note({ ...good, tittle: 'Oops' }),
-      message: /^notes\/x\.md:6: unknown field "tittle"$/,
+      message: /^notes\/x\.md:6: unknown field "tittle"; did you mean "title"\?$/,
     },
     {
       name: 'draft not a boolean',
@@ -86,6 +87,49 @@ describe('note front matter', () => {
       message: /^notes\/x\.md:5: topics must be a list such as \[ai-workloads\]$/,
     },
     {
+      name: 'front matter that is never closed',
+      source: '---\ntitle: Open\nsummary: s\n\nThe body.\n',
+      message: /^notes\/x\.md:1: the front matter is not closed: add a line "---" after its last field$/,
+    },
+    {
+      name: 'a topic slug with a typo',
+      source: note({ ...good, topics: '[backup-recovry]' }),
+      message: /^notes\/x\.md:5: unknown topic "backup-recovry"; did you mean "backup-recovery"\?$/,
+    },
+    {
+      name: 'updated earlier than date',
+      source: note({ ...good, updated: '2026-11-01T09:00:00+00:00' }),
+      message:
+        /^notes\/x\.md:6: updated \(2026-11-01T09:00:00\.000Z\) is earlier than date \(2026-11-13T09:00:00\.000Z\); a revision comes after the note$/,
+    },
+    {
+      name: 'front matter that is a list, not fields',
+      source: '---\n- title\n- date\n---\nBody.\n',
+      message: /^notes\/x\.md:2: must be fields, one per line, such as title: My note$/,
+    },
+    {
+      name: 'a quote never closed, at the line it opens',
+      source: note({ ...good, title: '"Restore drills' }),
+      message: /^notes\/x\.md:2: invalid YAML: a " is opened but never closed$/,
+    },
+    {
+      name: 'a list never closed, at the line it opens',
+      source: note({ ...good, topics: '[backup-recovery', draft: 'false' }),
+      message:
+        /^notes\/x\.md:5: invalid YAML: a list opened with "\[" is not closed with "\]" on the same line$/,
+    },
+    {
+      name: 'a field indented under one that has a value',
+      source: note({ ...good, summary: 'Why.\n  topics: [backup-recovery]' }),
+      message:
+        /^notes\/x\.md:4: invalid YAML: this line is indented, but the field above already has a value$/,
+    },
+    {
+      name: 'a tab for indentation',
+      source: note({ ...good, summary: 'Why.\n\tdraft: true' }),
+      message: /^notes\/x\.md:4: invalid YAML: a tab indents this line; YAML needs spaces$/,
+    },
+    {
       name: 'file name that is not a slug',
       source: note(good),
       file: 'notes/My Note.md',
@@ -98,6 +142,24 @@ describe('note front matter', () => {
       expect(() => parseNote(source, file ?? 'notes/x.md', site)).toThrow(message);
     });
   }
+
+  it('names every problem of the front matter at once, one line each', () => {
+    const source = note({
+      title: undefined,
+      summary: 's',
+      date: 'someday',
+      topics: '[backup-recovry]',
+      draft: '1',
+    });
+    expect(() => parseNote(source, 'notes/x.md', site)).toThrow(
+      [
+        'notes/x.md:2: title is required',
+        'notes/x.md:3: date "someday" is not a date such as 2026-11-20T09:00:00+00:00',
+        'notes/x.md:4: unknown topic "backup-recovry"; did you mean "backup-recovery"?',
+        'notes/x.md:5: draft must be true or false',
+      ].join('\n'),
+    );
+  });
 
   it('reads a date with an offset as written', () => {
     expect(parseNote(note(good), 'notes/x.md', site).date.toISOString()).toBe('2026-11-13T09:00:00.000Z');
@@ -150,9 +212,26 @@ describe('site.yml', () => {
     {
       name: 'duplicate topic slug',
       edit: (y) => y.replace('slug: vmware-vsan', 'slug: ai-workloads'),
-      message: /^site\.yml:\d+: topics\.1\.slug duplicate topic "ai-workloads"$/,
+      message: /^site\.yml:\d+: topics \(item 2\) slug is "ai-workloads", already the slug of another topic$/,
     },
   ];
+  badSites.push(
+    {
+      name: 'a misspelt nested field',
+      edit: (y) => y.replace(/^( {2})postalAddress:/m, '$1postalAdress:'),
+      message: /^site\.yml:\d+: unknown field "postalAdress" in mail; did you mean "postalAddress"\?$/m,
+    },
+    {
+      name: 'a section that is not a group of fields',
+      edit: (y) => y.replace(/^mail:\n(?: {2}.*\n)+/m, 'mail: nowhere\n'),
+      message: /^site\.yml:\d+: mail must be a group of indented fields$/,
+    },
+    {
+      name: 'a stat without a label',
+      edit: (y) => y.replace(/^stats:\n/m, 'stats:\n  - value: 12\n'),
+      message: /^site\.yml:\d+: stats \(item 1\) label is required$/,
+    },
+  );
   for (const { name, edit, message } of badSites) {
     it(`rejects ${name}`, () => {
       expect(() => parseSite(edit(source), 'site.yml')).toThrow(message);

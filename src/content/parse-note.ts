@@ -2,9 +2,8 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { UserError } from '../user-error.js';
-import { parsePublishDate } from './publish-time.js';
 import { frontMatterSchema, type Site } from './schema.js';
-import { describeIssues } from './validation-message.js';
+import { describeIssues, plainErrors } from './validation-message.js';
 import { parsePositionedYaml } from './yaml-document.js';
 
 export interface NoteMeta {
@@ -25,6 +24,8 @@ export interface NoteMeta {
 
 export interface NoteSource extends NoteMeta {
   body: string;
+  /** The line of the file the body starts on. */
+  bodyLine: number;
 }
 
 export function hashSource(text: string): string {
@@ -36,55 +37,64 @@ const schemas = new WeakMap<Site, ReturnType<typeof frontMatterSchema>>();
 function schemaFor(site: Site) {
   let schema = schemas.get(site);
   if (!schema) {
-    schema = frontMatterSchema(site.topics.map((topic) => topic.slug));
+    schema = frontMatterSchema(site);
     schemas.set(site, schema);
   }
   return schema;
 }
 
 const frontMatterPattern = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+const openingLine = /^---[ \t]*\r?\n/;
 
-export function parseNote(source: string, file: string, site: Site, hash = hashSource(source)): NoteSource {
+/** The front matter's YAML and the Markdown after it, with the line the body starts on. */
+export function splitFrontMatter(
+  source: string,
+  file: string,
+): { yaml: string; body: string; bodyLine: number } {
   const match = frontMatterPattern.exec(source);
-  if (!match)
+  if (!match) {
+    if (openingLine.test(source))
+      throw new UserError(
+        'the front matter is not closed: add a line "---" after its last field',
+        `${file}:1`,
+      );
     throw new UserError(
       'missing front matter: start the file with a line "---", then title, summary, date and topics, then "---"',
       `${file}:1`,
     );
-  const yaml = parsePositionedYaml(match[1] ?? '', file, 2);
-  const schema = schemaFor(site);
-  const parsed = schema.safeParse(yaml.data ?? {});
-  if (!parsed.success) throw new UserError(describeIssues(parsed.error, file, yaml).join('\n'));
-  const fm = parsed.data;
-
-  const readDate = (field: 'date' | 'updated', value: string | Date) => {
-    const date = parsePublishDate(value, site.timezone, site.publish.time);
-    if (!date)
-      throw new UserError(
-        `${field} "${String(value)}" is not a date such as 2026-11-20T09:00:00+00:00`,
-        `${file}:${yaml.lineOf([field])}`,
-      );
-    return date;
+  }
+  return {
+    yaml: match[1] ?? '',
+    body: source.slice(match[0].length),
+    bodyLine: (match[0].match(/\n/g)?.length ?? 0) + 1,
   };
+}
 
-  const slug = fm.slug ?? basename(file).replace(/\.md$/i, '');
+/** Every problem of the front matter at once, one line each; the body is checked when it is rendered. */
+export function parseNote(source: string, file: string, site: Site, hash = hashSource(source)): NoteSource {
+  const { yaml: text, body, bodyLine } = splitFrontMatter(source, file);
+  const yaml = parsePositionedYaml(text, file, 2);
+  const parsed = schemaFor(site).safeParse(yaml.data ?? {}, { error: plainErrors });
+  const problems = parsed.success ? [] : describeIssues(parsed.error, file, yaml, schemaFor(site));
+  const slug = (parsed.data?.slug ?? basename(file).replace(/\.md$/i, '')) as string;
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug))
-    throw new UserError(
-      `slug "${slug}" must be lowercase letters, digits and single dashes (rename the file or set slug:)`,
-      `${file}:1`,
+    problems.push(
+      `${file}:1: slug "${slug}" must be lowercase letters, digits and single dashes (rename the file or set slug:)`,
     );
-
+  if (!parsed.success || problems.length > 0) throw new UserError(problems.join('\n'));
+  const fm = parsed.data;
   return {
     file,
     slug,
     title: fm.title,
     summary: fm.summary,
-    date: readDate('date', fm.date),
-    updated: fm.updated === undefined ? undefined : readDate('updated', fm.updated),
+    date: fm.date,
+    updated: fm.updated,
     topics: fm.topics,
     draft: fm.draft,
     newsletter: fm.newsletter,
-    body: source.slice(match[0].length),
+    body,
+    bodyLine,
     hash,
   };
 }

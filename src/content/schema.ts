@@ -1,5 +1,7 @@
 // The shape of site.yml and of a note's front matter, and the one-line messages for each mistake.
+import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
+import { parsePublishDate } from './publish-time.js';
 
 const required = (what: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${what}`;
@@ -61,7 +63,11 @@ export const siteSchema = z.strictObject({
       const seen = new Set<string>();
       topics.forEach((topic, index) => {
         if (seen.has(topic.slug))
-          ctx.addIssue({ code: 'custom', path: [index, 'slug'], message: `duplicate topic "${topic.slug}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'slug'],
+            message: `is "${topic.slug}", already the slug of another topic`,
+          });
         seen.add(topic.slug);
       });
     }),
@@ -93,8 +99,23 @@ const dateValue = z.union([z.date(), z.string().trim().min(1)], {
   error: required('a date such as 2026-11-20T09:00:00+00:00'),
 });
 
-export function frontMatterSchema(topicSlugs: readonly string[]) {
+/** What reading front matter needs from site.yml: the topics, and the time zone and slot dates are in. */
+export type FrontMatterContext = Pick<Site, 'topics' | 'timezone' | 'publish'>;
+
+export function frontMatterSchema(site: FrontMatterContext) {
+  const topicSlugs = site.topics.map((topic) => topic.slug);
   const known = new Set(topicSlugs);
+  const dateField = (field: string) =>
+    dateValue.transform((value, ctx) => {
+      const date = parsePublishDate(value, site.timezone, site.publish.time);
+      if (date) return date;
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${written(value)}" is not a date such as 2026-11-20T09:00:00+00:00`,
+        params: { field },
+      });
+      return z.NEVER;
+    });
   return z
     .strictObject({
       title: text.max(200, 'must be at most 200 characters'),
@@ -103,8 +124,8 @@ export function frontMatterSchema(topicSlugs: readonly string[]) {
         .trim()
         .max(600, 'must be at most 600 characters')
         .default(''),
-      date: dateValue,
-      updated: dateValue.optional(),
+      date: dateField('date'),
+      updated: dateField('updated').optional(),
       topics: z
         .array(z.string({ error: required('a topic slug') }), {
           error: required('a list such as [ai-workloads]'),
@@ -116,7 +137,8 @@ export function frontMatterSchema(topicSlugs: readonly string[]) {
               ctx.addIssue({
                 code: 'custom',
                 path: [index],
-                message: `unknown topic "${topic}" (site.yml has: ${topicSlugs.join(', ')})`,
+                message: unknownTopic(topic, topicSlugs),
+                params: { standalone: true },
               });
           });
         }),
@@ -124,18 +146,39 @@ export function frontMatterSchema(topicSlugs: readonly string[]) {
       newsletter: z.boolean({ error: 'must be true or false' }).default(true),
       slug: slug.optional(),
     })
-    .superRefine((note, ctx) => {
-      // A draft may be unfinished; a note that will publish needs what lists and feeds show.
-      if (note.draft) return;
-      if (!note.summary)
-        ctx.addIssue({ code: 'custom', path: ['summary'], message: 'is required unless draft: true' });
-      if (note.topics.length === 0)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['topics'],
-          message: 'needs at least one topic unless draft: true',
-        });
-    });
+    .superRefine(
+      (note, ctx) => {
+        if (typeof note !== 'object' || note === null || Array.isArray(note)) return;
+        if (note.updated instanceof Date && note.date instanceof Date && note.updated < note.date)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['updated'],
+            message: `(${note.updated.toISOString()}) is earlier than date (${note.date.toISOString()}); a revision comes after the note`,
+          });
+        // A draft may be unfinished; a note that will publish needs what lists and feeds show.
+        if (note.draft === true) return;
+        if (!note.summary)
+          ctx.addIssue({ code: 'custom', path: ['summary'], message: 'is required unless draft: true' });
+        if (Array.isArray(note.topics) && note.topics.length === 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['topics'],
+            message: 'needs at least one topic unless draft: true',
+          });
+      },
+      // Checked even when another field is wrong, so that one run of `check` names every problem.
+      { when: () => true },
+    );
+}
+
+const written = (value: string | Date) => (value instanceof Date ? value.toISOString() : value);
+
+/** A close slug is most likely a typo of it; otherwise the writer needs the whole list. */
+export function unknownTopic(topic: string, slugs: readonly string[]): string {
+  const guess = slugs.length > 0 ? closest(topic, [...slugs]) : undefined;
+  if (guess && distance(topic, guess) <= Math.max(2, Math.floor(topic.length / 3)))
+    return `unknown topic "${topic}"; did you mean "${guess}"?`;
+  return `unknown topic "${topic}"; site.yml has: ${slugs.join(', ')}`;
 }
 
 export type FrontMatter = z.infer<ReturnType<typeof frontMatterSchema>>;

@@ -1,5 +1,5 @@
 // Parses YAML while keeping positions, so that every content error can name the line it is about.
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isNode, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { UserError } from '../user-error.js';
 
 export interface PositionedYaml {
@@ -14,9 +14,9 @@ export function parsePositionedYaml(text: string, file: string, firstLine = 1): 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const [error] = doc.errors;
   if (error) {
-    const line = lineCounter.linePos(error.pos[0]).line + firstLine - 1;
-    const reason = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
-    throw new UserError(`invalid YAML: ${reason}`, `${file}:${line}`);
+    // Only the first: one slip (an unclosed quote) makes the parser report every line after it.
+    const { line, reason } = explainYamlError(text, error, lineCounter.linePos(error.pos[0]).line);
+    throw new UserError(`invalid YAML: ${reason}`, `${file}:${line + firstLine - 1}`);
   }
   return {
     data: doc.toJS(),
@@ -28,4 +28,51 @@ export function parsePositionedYaml(text: string, file: string, firstLine = 1): 
       return firstLine;
     },
   };
+}
+
+/**
+ * The parser reports where it noticed a mistake, which is often a line after it (an unclosed quote or list
+ * is noticed at the end); this names the line the writer has to change, in the writer's words.
+ */
+function explainYamlError(text: string, error: YAMLError, noticed: number): { line: number; reason: string } {
+  const lines = text.split(/\r?\n/);
+  const lastBefore = (test: (line: string) => boolean) => {
+    for (let index = Math.min(noticed, lines.length) - 1; index >= 0; index--)
+      if (test(lines[index] ?? '')) return index + 1;
+    return noticed;
+  };
+  const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? '';
+  if (error.code === 'MISSING_CHAR' && /quote/.test(message)) {
+    const quote = message.includes("'") && !message.includes('"') ? "'" : '"';
+    const count = (line: string) => line.split(quote).length - 1;
+    return {
+      line: lastBefore((line) => count(line) % 2 === 1),
+      reason: `a ${quote} is opened but never closed`,
+    };
+  }
+  if (/end with a [\]}]/.test(message)) {
+    const open = message.includes(']') ? '[' : '{';
+    const close = open === '[' ? ']' : '}';
+    return {
+      line: lastBefore((line) => line.split(open).length > line.split(close).length),
+      reason: `a list opened with "${open}" is not closed with "${close}" on the same line`,
+    };
+  }
+  const next = lines[noticed] ?? '';
+  if (
+    error.code === 'BLOCK_AS_IMPLICIT_KEY' &&
+    /^\s+\S/.test(next) &&
+    /:\s*\S/.test(lines[noticed - 1] ?? '')
+  )
+    return { line: noticed + 1, reason: 'this line is indented, but the field above already has a value' };
+  const reasons: Partial<Record<YAMLError['code'], string>> = {
+    BLOCK_AS_IMPLICIT_KEY:
+      'a value with ": " in it must be in quotes, such as summary: "Backups: the hard part"',
+    TAB_AS_INDENT: 'a tab indents this line; YAML needs spaces',
+    DUPLICATE_KEY: 'this field appears twice',
+    BAD_SCALAR_START: 'a value starting with @ or ` must be in quotes',
+    MULTILINE_IMPLICIT_KEY: 'each field needs a line of its own, such as title: My note',
+    UNEXPECTED_TOKEN: 'unexpected text after the value; put the whole value in double quotes',
+  };
+  return { line: noticed, reason: reasons[error.code] ?? message.toLowerCase() };
 }

@@ -1,0 +1,31 @@
+// Which links and citations may stay, judged by the scheme a browser would see. rehype-sanitize takes
+// everything before the first colon for a scheme, so `[link](foo\)\:)` (CommonMark example 500, a relative
+// URL) lost its href; here only a real scheme counts, read the way the URL standard reads it.
+import type { Element, Root } from 'hast';
+import { visit } from 'unist-util-visit';
+
+export const allowedSchemes = new Set(['http', 'https', 'mailto', 'xmpp', 'irc', 'ircs']);
+const urlProperties = ['href', 'cite', 'src', 'longDesc'] as const;
+
+/** The scheme of a URL as the URL standard parses it, or undefined for a relative URL. */
+export function schemeOf(url: string): string | undefined {
+  // Browsers drop tabs and newlines anywhere and leading control characters and spaces: `java\tscript:`.
+  let cleaned = url.replace(/[\t\n\r]/g, '');
+  while (cleaned !== '' && cleaned.charCodeAt(0) <= 0x20) cleaned = cleaned.slice(1);
+  return /^([a-z][a-z\d+.-]*):/i.exec(cleaned)?.[1]?.toLowerCase();
+}
+
+export function isSafeUrl(url: string): boolean {
+  const scheme = schemeOf(url);
+  return scheme === undefined || allowedSchemes.has(scheme);
+}
+
+export function dropUnsafeUrls(tree: Root): void {
+  visit(tree, 'element', (node: Element) => {
+    for (const property of urlProperties) {
+      const value = node.properties[property];
+      if (value !== undefined && value !== null && !isSafeUrl(String(value)))
+        delete node.properties[property];
+    }
+  });
+}

@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { loadContent } from '../content/load-content.js';
 import { RenderCache } from '../content/render-cache.js';
-import { buildPages } from '../site/build-pages.js';
+import { buildPages, drawCards } from '../site/build-pages.js';
 import { exportSite } from '../site/export-site.js';
 import { UserError } from '../user-error.js';
-import { renderCacheDir } from './open-site.js';
+import { renderCacheDir, shareCards } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
 
 export function registerExport(program: Command): void {
@@ -25,7 +25,9 @@ export function registerExport(program: Command): void {
           `${snapshot.errors.length} problem(s):\n${snapshot.errors.join('\n')}`,
           config.contentDir,
         );
-      const set = await buildPages(snapshot, config.siteUrl, config.contentDir, systemClock.now());
+      const cards = shareCards(config);
+      const set = await buildPages(snapshot, config.siteUrl, config.contentDir, systemClock.now(), cards);
+      await drawCards(set, cards);
       const files = await exportSite(set, outDir);
       process.stdout.write(`wrote ${files.length} files (${set.published.length} notes) to ${outDir}\n`);
     });

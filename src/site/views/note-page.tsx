@@ -11,11 +11,13 @@ const tocMinimum = { words: 900, headings: 3 };
 interface Props {
   chrome: Chrome;
   note: Note;
+  /** Path of the note's share card. */
+  card: string;
   newer: Note | undefined;
   older: Note | undefined;
 }
 
-export function NotePage({ chrome, note, newer, older }: Props) {
+export function NotePage({ chrome, note, card, newer, older }: Props) {
   const { site, siteUrl } = chrome;
   const url = `${siteUrl}${noteUrl(note)}`;
   const topics = note.topics.flatMap((slug) => chrome.topicsBySlug.get(slug) ?? []);
@@ -26,8 +28,13 @@ export function NotePage({ chrome, note, newer, older }: Props) {
     description: note.summary,
     datePublished: note.date.toISOString(),
     dateModified: (note.updated ?? note.date).toISOString(),
-    author: { '@type': 'Person', name: site.author },
-    publisher: { '@type': 'Organization', name: site.title },
+    // The publication speaks for itself unless site.yml names the person who writes it.
+    author: site.person
+      ? { '@type': 'Person', name: site.person }
+      : { '@type': 'Organization', name: site.author, url: `${siteUrl}/` },
+    publisher: { '@type': 'Organization', name: site.title, url: `${siteUrl}/` },
+    image: [`${siteUrl}${card}`],
+    inLanguage: site.language,
     mainEntityOfPage: url,
     url,
     wordCount: note.words,
@@ -46,6 +53,7 @@ export function NotePage({ chrome, note, newer, older }: Props) {
         type: 'article',
         published: note.date,
         jsonLd,
+        image: card,
         current: 'notes',
       }}
     >

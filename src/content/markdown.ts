@@ -74,6 +74,7 @@ function buildProcessor(highlighter: Highlighter, allowRawHtml: boolean): Proces
     .use(rehypeSanitize, sanitizeSchema)
     .use(() => (tree: Root, file: VFile) => resolveImages(tree, state(file)))
     .use(() => wrapTables)
+    .use(() => linkImages)
     .use(rehypeSlug)
     .use(() => (tree: Root, file: VFile) => {
       state(file).words = countWords(hastToString(tree));
@@ -132,14 +133,32 @@ export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> 
   };
 }
 
-/** Wide tables scroll inside their own box on a phone instead of widening the page. */
+/**
+ * Wide tables scroll inside their own box on a phone instead of widening the page. The box is a labelled
+ * region in the tab order, so that a keyboard can scroll it too (WCAG 2.1.1).
+ */
 function wrapTables(tree: Root): void {
   visit(tree, 'element', (node: Element, index, parent) => {
     if (node.tagName !== 'table' || !parent || index === undefined) return;
     parent.children[index] = {
       type: 'element',
       tagName: 'div',
-      properties: { className: ['table-scroll'] },
+      properties: { className: ['table-scroll'], role: 'region', ariaLabel: 'Table', tabIndex: 0 },
+      children: [node],
+    };
+    return 'skip';
+  });
+}
+
+/** A figure shrunk to the column links to its file, so that a reader can see it at full size. */
+function linkImages(tree: Root): void {
+  visit(tree, 'element', (node: Element, index, parent) => {
+    if (node.tagName === 'a') return 'skip';
+    if (node.tagName !== 'img' || !parent || index === undefined) return;
+    parent.children[index] = {
+      type: 'element',
+      tagName: 'a',
+      properties: { href: node.properties.src, className: ['image-link'] },
       children: [node],
     };
     return 'skip';

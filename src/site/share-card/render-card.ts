@@ -66,33 +66,36 @@ const longestTitle = 160;
 export async function renderCard(input: CardInput): Promise<Uint8Array> {
   const title =
     input.title.length > longestTitle ? `${input.title.slice(0, longestTitle - 1).trimEnd()}…` : input.title;
-  const card = box({ width: '100%', height: '100%', display: 'flex', flexDirection: 'column', background: '#fbfaf7' }, [
-    box({ height: 18, background: '#a8321f' }),
-    box(
-      {
-        flexGrow: 1,
-        display: 'flex',
-        flexDirection: 'column',
-        justifyContent: 'space-between',
-        padding: '60px 80px 56px',
-        color: '#1b1d21',
-      },
-      [
-        box({ fontFamily: sans, fontSize: 32, fontWeight: 600, color: '#575b63' }, input.siteName),
-        box(
-          {
-            fontFamily: serif,
-            fontWeight: 700,
-            fontSize: titleSize(title),
-            lineHeight: 1.14,
-            letterSpacing: '-0.01em',
-          },
-          title,
-        ),
-        box({ fontFamily: sans, fontSize: 28, fontWeight: 600, color: '#a8321f' }, input.host),
-      ],
-    ),
-  ]);
+  const card = box(
+    { width: '100%', height: '100%', display: 'flex', flexDirection: 'column', background: '#fbfaf7' },
+    [
+      box({ height: 18, background: '#a8321f' }),
+      box(
+        {
+          flexGrow: 1,
+          display: 'flex',
+          flexDirection: 'column',
+          justifyContent: 'space-between',
+          padding: '60px 80px 56px',
+          color: '#1b1d21',
+        },
+        [
+          box({ fontFamily: sans, fontSize: 32, fontWeight: 600, color: '#575b63' }, input.siteName),
+          box(
+            {
+              fontFamily: serif,
+              fontWeight: 700,
+              fontSize: titleSize(title),
+              lineHeight: 1.14,
+              letterSpacing: '-0.01em',
+            },
+            title,
+          ),
+          box({ fontFamily: sans, fontSize: 28, fontWeight: 600, color: '#a8321f' }, input.host),
+        ],
+      ),
+    ],
+  );
   const svg = await satori(card as never, { ...cardSize, fonts: loadFonts() });
   return new Resvg(svg, { fitTo: { mode: 'original' } }).render().asPng();
 }

@@ -107,6 +107,11 @@ export function NotePage({ chrome, note, card, newer, older }: Props) {
   );
 }
 
+/**
+ * Two copies of the contents, one shown per screen width: on a phone it starts folded (a `<details>`),
+ * so that the note's first words are on the first screen; beside a wide column it is simply a list.
+ * Only the copy on display is seen by assistive technology.
+ */
 function TableOfContents({ entries }: { entries: TocEntry[] }) {
   const sections: { entry: TocEntry; children: TocEntry[] }[] = [];
   for (const entry of entries) {
@@ -114,27 +119,34 @@ function TableOfContents({ entries }: { entries: TocEntry[] }) {
     if (entry.depth === 3 && last) last.children.push(entry);
     else sections.push({ entry, children: [] });
   }
+  const list = (
+    <ol>
+      {sections.map(({ entry, children }) => (
+        <li key={entry.id}>
+          <a href={`#${entry.id}`}>{entry.text}</a>
+          {children.length > 0 && (
+            <ol>
+              {children.map((child) => (
+                <li key={child.id}>
+                  <a href={`#${child.id}`}>{child.text}</a>
+                </li>
+              ))}
+            </ol>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
   return (
-    <details class="toc" open>
-      <summary>Contents</summary>
-      <nav aria-label="Contents">
-        <ol>
-          {sections.map(({ entry, children }) => (
-            <li key={entry.id}>
-              <a href={`#${entry.id}`}>{entry.text}</a>
-              {children.length > 0 && (
-                <ol>
-                  {children.map((child) => (
-                    <li key={child.id}>
-                      <a href={`#${child.id}`}>{child.text}</a>
-                    </li>
-                  ))}
-                </ol>
-              )}
-            </li>
-          ))}
-        </ol>
+    <>
+      <details class="toc toc-small">
+        <summary>Contents</summary>
+        <nav aria-label="Contents">{list}</nav>
+      </details>
+      <nav class="toc toc-wide" aria-label="Contents">
+        <p class="toc-title">Contents</p>
+        {list}
       </nav>
-    </details>
+    </>
   );
 }

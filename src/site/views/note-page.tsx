@@ -110,7 +110,8 @@ export function NotePage({ chrome, note, card, newer, older }: Props) {
 /**
  * Two copies of the contents, one shown per screen width: on a phone it starts folded (a `<details>`),
  * so that the note's first words are on the first screen; beside a wide column it is simply a list.
- * Only the copy on display is seen by assistive technology.
+ * Only the copy on display is seen by assistive technology; the folded one is a disclosure, not a second
+ * navigation landmark.
  */
 function TableOfContents({ entries }: { entries: TocEntry[] }) {
   const sections: { entry: TocEntry; children: TocEntry[] }[] = [];
@@ -141,7 +142,7 @@ function TableOfContents({ entries }: { entries: TocEntry[] }) {
     <>
       <details class="toc toc-small">
         <summary>Contents</summary>
-        <nav aria-label="Contents">{list}</nav>
+        {list}
       </details>
       <nav class="toc toc-wide" aria-label="Contents">
         <p class="toc-title">Contents</p>

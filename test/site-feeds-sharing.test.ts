@@ -1,5 +1,6 @@
 // Feeds as two independent parsers read them, and the share card every note names.
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseFeed } from '@rowanmanning/feed-parser';
@@ -7,7 +8,8 @@ import FeedParser from 'feedparser';
 import { imageSize } from 'image-size';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.js';
-import { buildSiteApp, copyOfFixtureContent, siteUrl } from './support/site-app.js';
+import { runCli } from './support/run-cli.js';
+import { buildSiteApp, copyOfFixtureContent, fixtureContent, siteUrl } from './support/site-app.js';
 
 const clock = new FakeClock('2026-11-25T12:00:00Z');
 let site: Awaited<ReturnType<typeof buildSiteApp>>;
@@ -171,5 +173,31 @@ describe('share cards', () => {
       fresh.live.stop();
       await fresh.app.close();
     }
+  });
+
+  it('export keeps drawn cards in DATA_DIR/cache/cards and takes them from there the next time', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'eb-data-'));
+    const exportTo = async () => {
+      const out = join(await mkdtemp(join(tmpdir(), 'eb-out-')), 'site');
+      const result = await runCli(
+        ['export', out, '--content', fixtureContent],
+        { DATA_DIR: dataDir },
+        60_000,
+      );
+      expect(result.code, result.stderr).toBe(0);
+      return out;
+    };
+    const first = await exportTo();
+    const exported = (await readdir(join(first, 'cards'))).sort();
+    const cached = join(dataDir, 'cache', 'cards');
+    expect((await readdir(cached)).sort()).toEqual(exported);
+    expect(exported).toHaveLength(3);
+    // Swap two cached cards: an export that takes them from the cache writes them swapped.
+    const [a = '', b = ''] = exported;
+    await copyFile(join(cached, b), join(cached, a));
+    const second = await exportTo();
+    expect((await readFile(join(second, 'cards', a))).equals(await readFile(join(first, 'cards', b)))).toBe(
+      true,
+    );
   });
 });

@@ -136,11 +136,12 @@ export async function buildPages(
 
   pages.set(stylesheet, { body: Buffer.from(css), type: 'text/css; charset=utf-8', immutable: true });
   page('/favicon.svg', favicon, imageTypes.svg);
-  const missingCards: CardJob[] = [];
+  // Two notes with one title share one card.
+  const missingCards = new Map<string, CardJob>();
   for (const job of cardJobs) {
     const png = cards.drawnCard(job.path);
     if (png) pages.set(job.path, cardPage(png));
-    else if (!missingCards.some((missing) => missing.path === job.path)) missingCards.push(job);
+    else missingCards.set(job.path, job);
   }
   for (const script of scripts) page(script.path, script.body, 'text/javascript; charset=utf-8');
   // Only images of published notes are served, so a scheduled note's figures do not leak early.
@@ -156,7 +157,7 @@ export async function buildPages(
     type: html,
   };
   const nextChangeAt = Math.min(...upcoming.map((note) => note.date.getTime()));
-  return { pages, notFound, chrome, published, nextChangeAt, missingCards };
+  return { pages, notFound, chrome, published, nextChangeAt, missingCards: [...missingCards.values()] };
 }
 
 function cardPage(png: Buffer): PageSource {

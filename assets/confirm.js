@@ -2,6 +2,8 @@
 // person. Scanners that only fetch the link never run it; the button stays for browsers without scripts.
 const form = document.querySelector('form[data-auto-confirm]');
 if (form) {
+  const note = document.querySelector('[data-confirm-note]');
+  if (note) note.textContent = 'Confirming…';
   form.elements.automatic.value = '1';
   form.submit();
 }

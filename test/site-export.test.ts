@@ -2,8 +2,9 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPages } from '../src/site/build-pages.js';
+import { buildPages, drawCards } from '../src/site/build-pages.js';
 import { exportedFileName, exportSite } from '../src/site/export-site.js';
+import { ShareCards } from '../src/site/share-card/share-cards.js';
 import { FakeClock } from './support/fake-clock.js';
 import { buildSiteApp, fixtureContent, siteUrl } from './support/site-app.js';
 
@@ -15,10 +16,12 @@ let written: string[];
 beforeAll(async () => {
   site = await buildSiteApp(clock);
   outDir = await mkdtemp(join(tmpdir(), 'eb-export-'));
-  written = await exportSite(
-    await buildPages(site.live.snapshot, siteUrl, fixtureContent, clock.now()),
-    outDir,
-  );
+  // As `errorbudget export` does: the share cards are drawn before anything is written.
+  const cards = new ShareCards();
+  const set = await buildPages(site.live.snapshot, siteUrl, fixtureContent, clock.now(), cards);
+  await drawCards(set, cards);
+  written = await exportSite(set, outDir);
+  await site.live.cardsDrawn();
 });
 afterAll(async () => {
   site.live.stop();
@@ -43,6 +46,8 @@ describe('export', () => {
     ])
       expect(written).toContain(name);
     expect(written.some((name) => /^assets\/site\.[0-9a-f]{12}\.css$/.test(name))).toBe(true);
+    // A card per published note and one for the site.
+    expect(written.filter((name) => /^cards\/[A-Za-z0-9]{16}\.png$/.test(name))).toHaveLength(3);
     expect(written).not.toContain('notes/next-week.html');
   });
 

@@ -64,7 +64,11 @@ describe('public routes', () => {
         'name="twitter:card"',
       ],
     },
-    { url: '/topics', type: /^text\/html/, contains: ['Backup and recovery', '(1 note)'] },
+    {
+      url: '/topics',
+      type: /^text\/html/,
+      contains: ['Backup and recovery', '<span class="count">1 note</span>'],
+    },
     {
       url: '/topics/backup-recovery',
       type: /^text\/html/,

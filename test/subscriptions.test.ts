@@ -41,12 +41,27 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('src="/assets/confirm.js"');
     expect(page.body).toContain('<button type="submit">Confirm my subscription</button>');
+    // Without scripts nothing is confirming by itself, so the page must not say so.
+    expect(page.body).not.toContain('Confirming');
+    expect(page.body).toContain('Press the button to confirm');
     expect(await status('Reader@example.com')).toBe('pending');
 
+    // POST-redirect-GET: the answer is a page of its own, which a reload shows again without posting.
     const confirmed = await postForm(t.path(confirmLink), 'automatic=1');
-    expect(confirmed.statusCode).toBe(200);
-    expect(confirmed.body).toContain('You are subscribed');
+    expect(confirmed.statusCode).toBe(303);
+    expect(confirmed.headers.location).toMatch(/^\/welcome\/[A-Za-z0-9_.-]+$/);
     expect(await status('Reader@example.com')).toBe('active');
+    const result = await t.app.inject({ method: 'GET', url: String(confirmed.headers.location) });
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toContain('You are subscribed');
+    expect(result.body).toContain(
+      `href="${String(confirmed.headers.location).replace('/welcome/', '/manage/')}"`,
+    );
+    const again = await postForm(t.path(confirmLink), 'automatic=1');
+    expect(again.headers.location).toBe(t.path(confirmLink));
+    expect((await t.app.inject({ method: 'GET', url: t.path(confirmLink) })).body).toContain(
+      'Already confirmed',
+    );
 
     await t.deliver();
     const welcome = (await t.smtp.waitFor(2))[1];
@@ -124,12 +139,16 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     expect(await status('scanned@example.com')).toBe('pending');
     const link = linkIn(mail, '/confirm/');
     const automatic = await postForm(t.path(link), 'automatic=1');
-    expect(automatic.body).toContain('Press the button');
-    expect(automatic.body).not.toContain('confirm.js');
+    expect(automatic.statusCode).toBe(303);
+    expect(automatic.headers.location).toBe(t.path(link));
+    const buttonOnly = await t.app.inject({ method: 'GET', url: t.path(link) });
+    expect(buttonOnly.body).toContain('Press the button');
+    expect(buttonOnly.body).not.toContain('confirm.js');
     expect(await status('scanned@example.com')).toBe('pending');
     // The person behind the scanner can still confirm with a click.
     const click = await postForm(t.path(link), 'automatic=');
-    expect(click.body).toContain('You are subscribed');
+    const welcome = await t.app.inject({ method: 'GET', url: String(click.headers.location) });
+    expect(welcome.body).toContain('You are subscribed');
     expect(await status('scanned@example.com')).toBe('active');
   });
 
@@ -141,7 +160,11 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     const expired = await t.app.inject({ method: 'GET', url: link });
     expect(expired.statusCode).toBe(410);
     expect(expired.body).toContain('This link has expired');
-    expect((await postForm(link, '')).statusCode).toBe(410);
+    const refused = await postForm(link, '');
+    expect(refused.statusCode).toBe(303);
+    expect((await t.app.inject({ method: 'GET', url: String(refused.headers.location) })).statusCode).toBe(
+      410,
+    );
     expect(await status('late@example.com')).toBe('pending');
     const forged = await t.app.inject({
       method: 'GET',

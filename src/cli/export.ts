@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { loadContent } from '../content/load-content.js';
 import { RenderCache } from '../content/render-cache.js';
-import { buildPages } from '../site/build-pages.js';
+import { buildPages, drawCards } from '../site/build-pages.js';
 import { exportSite } from '../site/export-site.js';
-import { renderCacheDir } from './open-site.js';
+import { renderCacheDir, shareCards } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
 import { contentProblems } from './problems.js';
 
@@ -21,7 +21,9 @@ export function registerExport(program: Command): void {
         cache: new RenderCache(renderCacheDir(config)),
       });
       if (snapshot.errors.length > 0) throw contentProblems(snapshot.errors, 'nothing written: ');
-      const set = await buildPages(snapshot, config.siteUrl, config.contentDir, systemClock.now());
+      const cards = shareCards(config);
+      const set = await buildPages(snapshot, config.siteUrl, config.contentDir, systemClock.now(), cards);
+      await drawCards(set, cards);
       const files = await exportSite(set, outDir);
       process.stdout.write(`wrote ${files.length} files (${set.published.length} notes) to ${outDir}\n`);
     });

@@ -5,10 +5,16 @@ import { systemClock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import { RenderCache } from '../content/render-cache.js';
 import { LiveSite } from '../site/live-site.js';
+import { ShareCards } from '../site/share-card/share-cards.js';
 import { contentProblems } from './problems.js';
 
 export function renderCacheDir(config: Config): string {
   return join(config.dataDir, 'cache', 'notes');
+}
+
+/** Share cards drawn once stay on disk beside the rendered notes. */
+export function shareCards(config: Config): ShareCards {
+  return new ShareCards(join(config.dataDir, 'cache', 'cards'));
 }
 
 /**
@@ -22,6 +28,7 @@ export async function openLiveSite(config: Config, log: Logger, { pages = true }
     clock: systemClock,
     log,
     cache: new RenderCache(renderCacheDir(config)),
+    cards: shareCards(config),
     pages,
   });
   const snapshot = await live.load();

@@ -9,8 +9,12 @@ const render = (body: string, file = 'notes/x.md') => renderMarkdown({ contentDi
 describe('renderMarkdown', () => {
   it('renders GFM tables, strikethrough and task lists', async () => {
     const { html } = await render('| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n- [ ] open\n');
-    expect(html).toContain('<div class="table-scroll"><table>');
-    expect(html).toMatch(/<th>a<\/th>\s*<th align="right">b<\/th>/);
+    // A labelled region in the tab order: a keyboard can scroll a wide table.
+    expect(html).toContain(
+      '<div class="table-scroll" role="region" aria-label="Table: a, b" tabindex="0"><table>',
+    );
+    expect(html).toMatch(/<th>a<\/th>\s*<th class="align-right">b<\/th>/);
+    expect(html).not.toContain('align=');
     expect(html).toContain('<del>old</del>');
     expect(html).toMatch(/<input type="checkbox" checked disabled> done/);
   });
@@ -60,9 +64,15 @@ describe('renderMarkdown', () => {
   it('serves images from the content folder with their intrinsic size', async () => {
     const { html, assets } = await render('![Two boxes](../images/diagram.svg)\n');
     expect(html).toContain(
-      '<img src="/images/diagram.svg" alt="Two boxes" width="320" height="120" loading="lazy" decoding="async">',
+      '<a href="/images/diagram.svg" class="image-link"><img src="/images/diagram.svg" alt="Two boxes" width="320" height="120" loading="lazy" decoding="async"></a>',
     );
     expect(assets).toHaveLength(1);
+  });
+
+  it('links an image to its full-size file, unless the writer already linked it', async () => {
+    const { html } = await render('[![Two boxes](../images/diagram.svg)](https://example.com/)\n');
+    expect(html).toContain('<a href="https://example.com/"><img src="/images/diagram.svg"');
+    expect(html).not.toContain('image-link');
   });
 
   const badImages = [

@@ -104,6 +104,7 @@ function buildProcessor(highlighter: Highlighter, allowRawHtml: boolean): Proces
     })
     .use(() => (tree: Root, file: VFile) => resolveImages(tree, state(file)))
     .use(() => shapeTables)
+    .use(() => linkImages)
     .use(() => (tree: Root, file: VFile) => assignHeadingIds(tree, warnFor(state(file))))
     .use(() => (tree: Root, file: VFile) => {
       state(file).words = countWords(hastToString(tree));
@@ -169,6 +170,21 @@ export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> 
 
 /** Warnings come from several passes; the writer reads them top to bottom. */
 const lineOf = (message: string) => Number(/^[^:]*:(\d+):/.exec(message)?.[1] ?? 0);
+
+/** A figure shrunk to the column links to its file, so that a reader can see it at full size. */
+function linkImages(tree: Root): void {
+  visit(tree, 'element', (node: Element, index, parent) => {
+    if (node.tagName === 'a') return 'skip';
+    if (node.tagName !== 'img' || !parent || index === undefined) return;
+    parent.children[index] = {
+      type: 'element',
+      tagName: 'a',
+      properties: { href: node.properties.src, className: ['image-link'] },
+      children: [node],
+    };
+    return 'skip';
+  });
+}
 
 function countWords(text: string): number {
   return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;

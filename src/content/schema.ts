@@ -41,6 +41,8 @@ export const siteSchema = z.strictObject({
     .string({ error: required('a language tag') })
     .regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, 'must be a language tag such as en or en-GB'),
   author: text,
+  /** The person who writes the notes, when the publication is one person's: credited as a Person. */
+  person: text.optional(),
   timezone: timeZone,
   publish: z.strictObject({
     day: z.enum(weekdays, { error: `must be one of ${weekdays.join(', ')}` }),

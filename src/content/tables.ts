@@ -4,18 +4,46 @@ import type { Element, ElementContent, Root } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { visit } from 'unist-util-visit';
 
+/**
+ * The scrolling box is a region in the tab order, so that a keyboard can scroll it too (WCAG 2.1.1),
+ * named after the table's column headings so that each region's name is its own.
+ */
 export function shapeTables(tree: Root): void {
+  const names = new Map<string, number>();
   visit(tree, 'element', (node: Element, index, parent) => {
     if (node.tagName !== 'table' || !parent || index === undefined) return;
     if (hasEmptyCorner(node)) addRowHeaders(node);
+    let name = `Table: ${tableHeadings(node) || 'untitled'}`;
+    const seen = (names.get(name) ?? 0) + 1;
+    names.set(name, seen);
+    if (seen > 1) name = `${name} (${seen})`;
     parent.children[index] = {
       type: 'element',
       tagName: 'div',
-      properties: { className: ['table-scroll'] },
+      properties: { className: ['table-scroll'], role: 'region', ariaLabel: name, tabIndex: 0 },
       children: [node],
     };
     return 'skip';
   });
+}
+
+/**
+ * Collects the column headings for the region's name. Also turns GFM's column alignment from the `align`
+ * attribute, obsolete in HTML and beaten by any stylesheet's text-align, into a class.
+ */
+function tableHeadings(table: Element): string {
+  const headings: string[] = [];
+  visit(table, 'element', (node: Element) => {
+    if (node.tagName !== 'th' && node.tagName !== 'td') return;
+    const { align } = node.properties;
+    if (typeof align === 'string') {
+      node.properties.className = [`align-${align}`];
+      delete node.properties.align;
+    }
+    if (node.tagName === 'th' && node.properties.scope !== 'row') headings.push(hastToString(node).trim());
+  });
+  const text = headings.filter(Boolean).join(', ');
+  return text.length > 80 ? `${text.slice(0, 79).trimEnd()}…` : text;
 }
 
 const elements = (nodes: ElementContent[], tagName: string) =>

@@ -6,6 +6,7 @@ import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { ContentSnapshot, Note } from '../content/load-content.js';
 import { buildFeeds } from './feeds.js';
+import { type CardJob, ShareCards } from './share-card/share-cards.js';
 import { buildRobots, buildSitemap, type SitemapEntry } from './sitemap.js';
 import { ArchivePage } from './views/archive-page.js';
 import { type Chrome, noteUrl, topicUrl } from './views/chrome.js';
@@ -38,6 +39,8 @@ export interface PageSet {
   published: Note[];
   /** When the next scheduled note goes live (ms since epoch), or Infinity. */
   nextChangeAt: number;
+  /** Share cards the pages name but that are not drawn yet (`drawCards` adds them). */
+  missingCards: CardJob[];
 }
 
 const html = 'text/html; charset=utf-8';
@@ -68,6 +71,7 @@ export async function buildPages(
   siteUrl: string,
   contentDir: string,
   now: Date,
+  cards: ShareCards = new ShareCards(),
 ): Promise<PageSet> {
   const { site } = snapshot;
   const published = snapshot.notes.filter((note) => isPublished(note, now));
@@ -82,12 +86,20 @@ export async function buildPages(
   const stylesheet = `/assets/site.${createHash('sha256').update(css).digest('hex').slice(0, 12)}.css`;
   const dateFormat = new Intl.DateTimeFormat(site.language, { timeZone: site.timezone, dateStyle: 'long' });
   const yearFormat = new Intl.DateTimeFormat(site.language, { timeZone: site.timezone, year: 'numeric' });
+  const cardJobs: CardJob[] = [];
+  const cardFor = (title: string) => {
+    const input = { title, siteName: site.title, host: new URL(siteUrl).host };
+    const path = cards.pathFor(input);
+    cardJobs.push({ path, input });
+    return path;
+  };
   const chrome: Chrome = {
     site,
     siteUrl,
     stylesheet,
     topicsBySlug: new Map(site.topics.map((topic) => [topic.slug, topic])),
     formatDate: (date) => dateFormat.format(date),
+    siteCard: cardFor(site.tagline),
   };
 
   htmlPage('/', () => HomePage({ chrome, notes: published }));
@@ -95,8 +107,9 @@ export async function buildPages(
     ArchivePage({ chrome, notes: published, yearOf: (date) => yearFormat.format(date) }),
   );
   published.forEach((note, index) => {
+    const card = cardFor(note.title);
     htmlPage(noteUrl(note), () =>
-      NotePage({ chrome, note, newer: published[index - 1], older: published[index + 1] }),
+      NotePage({ chrome, note, card, newer: published[index - 1], older: published[index + 1] }),
     );
   });
   const counts = new Map<string, number>();
@@ -126,6 +139,13 @@ export async function buildPages(
 
   pages.set(stylesheet, { body: Buffer.from(css), type: 'text/css; charset=utf-8', immutable: true });
   page('/favicon.svg', favicon, imageTypes.svg);
+  // Two notes with one title share one card.
+  const missingCards = new Map<string, CardJob>();
+  for (const job of cardJobs) {
+    const png = cards.drawnCard(job.path);
+    if (png) pages.set(job.path, cardPage(png));
+    else missingCards.set(job.path, job);
+  }
   for (const script of scripts) page(script.path, script.body, 'text/javascript; charset=utf-8');
   // Only images of published notes are served, so a scheduled note's figures do not leak early.
   for (const asset of published.flatMap((note) => note.assets)) {
@@ -140,5 +160,22 @@ export async function buildPages(
     type: html,
   };
   const nextChangeAt = Math.min(...upcoming.map((note) => note.date.getTime()));
-  return { pages, notFound, chrome, published, nextChangeAt };
+  return { pages, notFound, chrome, published, nextChangeAt, missingCards: [...missingCards.values()] };
+}
+
+function cardPage(png: Buffer): PageSource {
+  return { body: png, type: 'image/png', immutable: true };
+}
+
+/** Draws the cards a page set still misses and adds each to it; `added` also hears of each one. */
+export function drawCards(
+  set: PageSet,
+  cards: ShareCards,
+  added: (path: string, source: PageSource) => void = () => undefined,
+): Promise<void> {
+  return cards.draw(set.missingCards, (path, png) => {
+    const source = cardPage(png);
+    set.pages.set(path, source);
+    added(path, source);
+  });
 }

@@ -12,9 +12,13 @@ export interface Feeds {
   json: string;
 }
 
+/** The "#" links beside headings only make sense on the page; in a feed reader they are stray marks. */
+const headingAnchor = /<a [^>]*class="anchor"[^>]*>#<\/a>/g;
+
 /** Feed readers show content out of context: root-relative and in-page links must name the site. */
 function absoluteLinks(html: string, siteUrl: string, pageUrl: string): string {
   return html
+    .replace(headingAnchor, '')
     .replace(/ (href|src)="\/(?!\/)/g, ` $1="${siteUrl}/`)
     .replace(/ href="#/g, ` href="${pageUrl}#`);
 }
@@ -22,17 +26,19 @@ function absoluteLinks(html: string, siteUrl: string, pageUrl: string): string {
 export function buildFeeds(site: Site, siteUrl: string, notes: Note[]): Feeds {
   const recent = notes.slice(0, feedSize);
   const updated = recent[0] ? (recent[0].updated ?? recent[0].date) : new Date(0);
-  const topicName = new Map(site.topics.map((topic) => [topic.slug, topic.name]));
+  const topicsBySlug = new Map(site.topics.map((topic) => [topic.slug, topic]));
   const items = recent.map((note) => {
     const url = `${siteUrl}${noteUrl(note)}`;
     return {
       note,
       url,
       content: absoluteLinks(note.html, siteUrl, url),
-      topics: note.topics.map((slug) => topicName.get(slug) ?? slug),
+      topics: note.topics.map((slug) => topicsBySlug.get(slug) ?? { slug, name: slug }),
     };
   });
 
+  // RSS 2.0's <author> must be an email address; a name goes in Dublin Core's dc:creator instead.
+  const creator = site.person ?? site.author;
   const feed = new Feed({
     id: `${siteUrl}/`,
     link: `${siteUrl}/`,
@@ -44,7 +50,7 @@ export function buildFeeds(site: Site, siteUrl: string, notes: Note[]): Feeds {
     favicon: `${siteUrl}/favicon.svg`,
     copyright: `© ${site.author}`,
     feedLinks: { rss: `${siteUrl}/feed.xml`, atom: `${siteUrl}/atom.xml`, json: `${siteUrl}/feed.json` },
-    author: { name: site.author, link: `${siteUrl}/` },
+    author: { name: creator, link: `${siteUrl}/` },
   });
   for (const { note, url, content, topics } of items) {
     feed.addItem({
@@ -56,8 +62,9 @@ export function buildFeeds(site: Site, siteUrl: string, notes: Note[]): Feeds {
       published: note.date,
       description: note.summary,
       content,
-      category: topics.map((name) => ({ name })),
-      author: [{ name: site.author, link: `${siteUrl}/` }],
+      // Atom needs each category's term; the topic's page is its scheme, so term + scheme name it fully.
+      category: topics.map((topic) => ({ name: topic.name, term: topic.slug, scheme: `${siteUrl}/topics/` })),
+      extensions: [{ name: 'dc:creator', objects: { _text: creator } }],
     });
   }
 
@@ -70,7 +77,7 @@ export function buildFeeds(site: Site, siteUrl: string, notes: Note[]): Feeds {
     description: site.description,
     favicon: `${siteUrl}/favicon.svg`,
     language: site.language,
-    authors: [{ name: site.author, url: `${siteUrl}/` }],
+    authors: [{ name: creator, url: `${siteUrl}/` }],
     items: items.map(({ note, url, content, topics }) => ({
       id: url,
       url,
@@ -79,7 +86,7 @@ export function buildFeeds(site: Site, siteUrl: string, notes: Note[]): Feeds {
       content_html: content,
       date_published: note.date.toISOString(),
       date_modified: (note.updated ?? note.date).toISOString(),
-      tags: topics,
+      tags: topics.map((topic) => topic.name),
     })),
   };
 

@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { type ContentSnapshot, loadContent } from '../content/load-content.js';
 import type { RenderCache } from '../content/render-cache.js';
-import { buildPages, type PageSet } from './build-pages.js';
+import { buildPages, drawCards, type PageSet } from './build-pages.js';
 import { PageCache } from './page-cache.js';
+import { ShareCards } from './share-card/share-cards.js';
 
 /** setTimeout cannot wait longer than about 24.8 days; a longer wait is taken in steps. */
 const longestTimer = 2 ** 31 - 1;
@@ -18,6 +19,8 @@ export interface LiveSiteOptions {
   cache?: RenderCache | undefined;
   /** false: hold the notes only (a worker, `send`), without building and compressing every page. */
   pages?: boolean;
+  /** Where share cards are kept between starts; by default they are drawn into memory only. */
+  cards?: ShareCards | undefined;
 }
 
 export class LiveSite {
@@ -27,8 +30,12 @@ export class LiveSite {
   private timer: NodeJS.Timeout | undefined;
   private building: Promise<void> | undefined;
   private compressing: Promise<void> = Promise.resolve();
+  private drawing: Promise<void> = Promise.resolve();
+  private readonly cards: ShareCards;
 
-  constructor(private readonly options: LiveSiteOptions) {}
+  constructor(private readonly options: LiveSiteOptions) {
+    this.cards = options.cards ?? new ShareCards();
+  }
 
   get snapshot(): ContentSnapshot {
     if (!this.snapshotValue) throw new Error('LiveSite used before load()');
@@ -81,17 +88,27 @@ export class LiveSite {
     return this.compressing;
   }
 
+  /** Resolves when every share card the pages name is drawn and served. */
+  cardsDrawn(): Promise<void> {
+    return this.drawing;
+  }
+
   stop(): void {
     clearTimeout(this.timer);
     this.pages.stop();
+    this.cards.stop();
   }
 
   private async rebuild(): Promise<void> {
     if (this.options.pages === false) return;
     const { contentDir, siteUrl, clock } = this.options;
-    const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now());
+    const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now(), this.cards);
     this.pageSet = set;
     this.compressing = this.pages.install(set.pages, set.notFound);
+    // A card that fails to draw is a bug of ours, not the writer's: the page still works without it.
+    this.drawing = drawCards(set, this.cards, (path, source) => this.pages.add(path, source)).catch(
+      (error: unknown) => this.options.log.error({ err: error }, 'could not draw a share card'),
+    );
     this.schedule(set.nextChangeAt);
   }
 

@@ -62,6 +62,11 @@ export class PageCache {
     return this.precompress(this.generation);
   }
 
+  /** Adds a page that was made after the set was installed (a share card drawn in the background). */
+  add(path: string, source: PageSource): void {
+    this.pages.set(path, reuseOrCreate(source, new Map()));
+  }
+
   /** Abandons the background compression after the page in hand, so that a stopping process exits at once. */
   stop(): void {
     this.generation++;

@@ -13,6 +13,8 @@ export async function siteRoutes(app: FastifyInstance, { live }: { live: LiveSit
   app.setNotFoundHandler(async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (live.isStale()) await live.refresh();
+      // A share card asked for in the moments after a start (or an edit) is being drawn: wait for it.
+      if (request.url.startsWith('/cards/')) await live.cardsDrawn();
       reply.hijack();
       if (servePage(live.pages, request.raw, reply.raw)) return;
       const notFound = live.pages.notFound;

@@ -1,5 +1,6 @@
 // The confirmation link: GET shows a page whose button (or script) POSTs; only the POST confirms, so
 // a link scanner that fetches it confirms nobody. The hidden canary links mark the mail as scanned.
+// The POST answers with a redirect to a page (POST-redirect-GET): reloading it never posts again.
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import { z } from 'zod';
 import type { LiveSite } from '../site/live-site.js';
@@ -25,12 +26,21 @@ export function confirmRoutes(
   app.get<{ Params: { token: string } }>('/confirm/:token', limit, async (request, reply) => {
     const { token } = request.params;
     const state = await subscriptions.confirmationState(token);
-    return sendView(
-      live,
-      request,
-      reply,
-      state === 'valid' ? pages.confirmPage(token, true) : spentLink[state],
-    );
+    // Once the mail was scanned, the page's script would be refused anyway: it waits for a click.
+    const view =
+      state === 'valid' || state === 'scanned'
+        ? pages.confirmPage(token, state === 'valid')
+        : spentLink[state];
+    return sendView(live, request, reply, view);
+  });
+
+  // Where a confirmation lands: the welcome, while the subscription is active; otherwise its status.
+  app.get<{ Params: { token: string } }>('/welcome/:token', limit, async (request, reply) => {
+    const { token } = request.params;
+    const subscriber = await subscriptions.findByToken(token);
+    if (!subscriber) return sendView(live, request, reply, pages.unknownLink);
+    if (subscriber.status !== 'active') return reply.redirect(`/manage/${token}`, 303);
+    return sendView(live, request, reply, pages.welcomePage(`/manage/${token}`));
   });
 
   // The mail's hidden links. Only software that fetches every link ever comes here.
@@ -46,12 +56,8 @@ export function confirmRoutes(
       ...requester(request),
       automatic: confirmBody.parse(request.body ?? {}).automatic === '1',
     });
-    const view =
-      outcome.state === 'confirmed'
-        ? pages.welcomePage(`/manage/${outcome.personalToken}`)
-        : outcome.state === 'needs-click'
-          ? pages.confirmPage(token, false)
-          : spentLink[outcome.state];
-    return sendView(live, request, reply, view);
+    // Every other outcome (a click needed, a spent link) is what the link's own page now shows.
+    const next = outcome.state === 'confirmed' ? `/welcome/${outcome.personalToken}` : `/confirm/${token}`;
+    return reply.header('cache-control', 'no-store').redirect(next, 303);
   });
 }

@@ -7,17 +7,19 @@ import { personalLinks, type Request, type SubscriptionContext } from './context
 import * as store from './store.js';
 import { hashToken } from './tokens.js';
 
-export type ConfirmationState = 'valid' | 'used' | 'expired' | 'unknown';
+/** `scanned`: still valid, but its mail's hidden links were fetched, so only a person's click confirms. */
+export type ConfirmationState = 'valid' | 'scanned' | 'used' | 'expired' | 'unknown';
 export type ConfirmOutcome =
   | { state: 'confirmed'; personalToken: string }
   | { state: 'needs-click' }
-  | { state: Exclude<ConfirmationState, 'valid'> };
+  | { state: Exclude<ConfirmationState, 'valid' | 'scanned'> };
 
 export async function confirmationState(c: SubscriptionContext, token: string): Promise<ConfirmationState> {
   const row = await store.confirmationByTokenHash(c.db.kysely, hashToken(token));
   if (!row) return 'unknown';
   if (row.used_at) return 'used';
-  return Date.parse(row.expires_at) <= c.clock.now().getTime() ? 'expired' : 'valid';
+  if (Date.parse(row.expires_at) <= c.clock.now().getTime()) return 'expired';
+  return row.scanned_at ? 'scanned' : 'valid';
 }
 
 /** A hidden link was fetched: whoever reads this mail also fetches links no person can see. */

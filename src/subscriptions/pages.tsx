@@ -62,10 +62,9 @@ export function confirmPage(token: string, automatic: boolean): View {
     scripts: automatic ? ['/assets/confirm.js'] : [],
     body: (
       <>
-        <p>
-          {automatic
-            ? 'Confirming…'
-            : 'Press the button to confirm that you want to receive the newsletter at this address.'}
+        {/* The script says "Confirming…" once it runs; without scripts, this is the truth. */}
+        <p data-confirm-note>
+          Press the button to confirm that you want to receive the newsletter at this address.
         </p>
         <form method="post" action={`/confirm/${token}`} data-auto-confirm={automatic ? '' : undefined}>
           <input type="hidden" name="automatic" value="" />
@@ -182,35 +181,54 @@ export function managePage(
     body: (
       <>
         <dl class="facts">
-          <dt>Address</dt>
-          <dd>{s.email}</dd>
-          <dt>Status</dt>
-          <dd>{statusWords[s.status]}</dd>
-          <dt>Since</dt>
-          <dd>{s.formatDate(new Date(s.since))}</dd>
+          <div>
+            <dt>Address</dt>
+            <dd>{s.email}</dd>
+          </div>
+          <div>
+            <dt>Status</dt>
+            <dd>{statusWords[s.status]}</dd>
+          </div>
+          <div>
+            <dt>Since</dt>
+            <dd>{s.formatDate(new Date(s.since))}</dd>
+          </div>
         </dl>
         {leaving && (
-          <form method="post" action={`/unsubscribe/${token}`}>
-            <button type="submit">Unsubscribe</button>
+          <form method="post" action={`/unsubscribe/${token}`} class="manage-action">
+            <button type="submit" class="button-secondary">
+              Unsubscribe
+            </button>
           </form>
         )}
-        <h2>Your data</h2>
-        <p>
-          <a class="button button-secondary" href={`/manage/${token}/data.json`} download>
-            Download my data (JSON)
-          </a>
-        </p>
-        <p>
-          Everything kept about you: your address, its status, the mails sent to you and the consent records.
-        </p>
-        <h2>Erase me</h2>
-        <form method="post" action={`/manage/${token}/erase`} class="erase-form">
-          <label>
-            <input type="checkbox" name="confirm" value="yes" required /> I understand this removes my address
-            and the records of my consent, and cannot be undone.
-          </label>
-          <button type="submit">Erase everything about me</button>
-        </form>
+        <section class="manage-section" aria-labelledby="data-title">
+          <h2 id="data-title">Your data</h2>
+          <p>
+            Everything kept about you: your address, its status, the mails sent to you and the consent
+            records.
+          </p>
+          <p>
+            <a class="button button-secondary" href={`/manage/${token}/data.json`} download>
+              Download my data (JSON)
+            </a>
+          </p>
+        </section>
+        <section class="danger-zone" aria-labelledby="erase-title">
+          <h2 id="erase-title">Danger zone: erase me</h2>
+          <p>
+            Erasing removes your address and the records of your consent at once. It cannot be undone: to read
+            the newsletter again you would subscribe anew.
+          </p>
+          <form method="post" action={`/manage/${token}/erase`} class="erase-form">
+            <label>
+              <input type="checkbox" name="confirm" value="yes" required /> I understand this removes my
+              address and the records of my consent, and cannot be undone.
+            </label>
+            <button type="submit" class="button-danger">
+              Erase everything about me
+            </button>
+          </form>
+        </section>
       </>
     ),
   };

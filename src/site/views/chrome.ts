@@ -8,6 +8,8 @@ export interface Chrome {
   stylesheet: string;
   topicsBySlug: Map<string, Topic>;
   formatDate(date: Date): string;
+  /** The share card of pages that have none of their own (the site's name and tagline). */
+  siteCard: string;
 }
 
 export function noteUrl(note: Pick<Note, 'slug'>): string {

@@ -65,7 +65,7 @@ export function HomePage({ chrome, notes }: { chrome: Chrome; notes: Note[] }) {
         </section>
       )}
 
-      <section class="section wrap" id="subscribe" aria-labelledby="newsletter-title">
+      <section class="section section-boxed wrap" id="subscribe" aria-labelledby="newsletter-title">
         <NewsletterBlock site={site} source="newsletter" />
       </section>
 

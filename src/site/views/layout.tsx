@@ -1,5 +1,6 @@
 // The page shell: head metadata (canonical, OpenGraph, Twitter, feeds), header, skip link, footer.
 import type { ComponentChildren } from 'preact';
+import { cardSize } from '../share-card/card-size.js';
 import type { Chrome } from './chrome.js';
 
 export interface PageMeta {
@@ -9,6 +10,8 @@ export interface PageMeta {
   type?: 'website' | 'article';
   published?: Date;
   jsonLd?: object;
+  /** The share card's path; pages without their own show the site's. */
+  image?: string;
   noindex?: boolean;
   current?: 'notes' | 'topics' | 'home';
   /** Scripts from our own origin; every page works without them. */
@@ -29,6 +32,8 @@ export function Layout({
   const { site, siteUrl } = chrome;
   const canonical = `${siteUrl}${meta.path}`;
   const fullTitle = meta.title === site.title ? site.title : `${meta.title} — ${site.title}`;
+  const image = `${siteUrl}${meta.image ?? chrome.siteCard}`;
+  const imageAlt = meta.image ? `${meta.title} — ${site.title}` : `${site.title}: ${site.tagline}`;
   return (
     <html lang={site.language}>
       <head>
@@ -45,10 +50,18 @@ export function Layout({
         <meta property="og:title" content={meta.title} />
         <meta property="og:description" content={meta.description} />
         <meta property="og:url" content={canonical} />
+        <meta property="og:locale" content={site.language.replace('-', '_')} />
+        <meta property="og:image" content={image} />
+        <meta property="og:image:type" content="image/png" />
+        <meta property="og:image:width" content={String(cardSize.width)} />
+        <meta property="og:image:height" content={String(cardSize.height)} />
+        <meta property="og:image:alt" content={imageAlt} />
         {meta.published && <meta property="article:published_time" content={meta.published.toISOString()} />}
-        <meta name="twitter:card" content="summary" />
+        <meta name="twitter:card" content="summary_large_image" />
         <meta name="twitter:title" content={meta.title} />
         <meta name="twitter:description" content={meta.description} />
+        <meta name="twitter:image" content={image} />
+        <meta name="twitter:image:alt" content={imageAlt} />
         <link rel="stylesheet" href={chrome.stylesheet} />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="alternate" type="application/rss+xml" title={`${site.title} (RSS)`} href="/feed.xml" />

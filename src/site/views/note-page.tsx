@@ -11,11 +11,13 @@ const tocMinimum = { words: 900, headings: 3 };
 interface Props {
   chrome: Chrome;
   note: Note;
+  /** Path of the note's share card. */
+  card: string;
   newer: Note | undefined;
   older: Note | undefined;
 }
 
-export function NotePage({ chrome, note, newer, older }: Props) {
+export function NotePage({ chrome, note, card, newer, older }: Props) {
   const { site, siteUrl } = chrome;
   const url = `${siteUrl}${noteUrl(note)}`;
   const topics = note.topics.flatMap((slug) => chrome.topicsBySlug.get(slug) ?? []);
@@ -26,8 +28,13 @@ export function NotePage({ chrome, note, newer, older }: Props) {
     description: note.summary,
     datePublished: note.date.toISOString(),
     dateModified: (note.updated ?? note.date).toISOString(),
-    author: { '@type': 'Person', name: site.author },
-    publisher: { '@type': 'Organization', name: site.title },
+    // The publication speaks for itself unless site.yml names the person who writes it.
+    author: site.person
+      ? { '@type': 'Person', name: site.person }
+      : { '@type': 'Organization', name: site.author, url: `${siteUrl}/` },
+    publisher: { '@type': 'Organization', name: site.title, url: `${siteUrl}/` },
+    image: [`${siteUrl}${card}`],
+    inLanguage: site.language,
     mainEntityOfPage: url,
     url,
     wordCount: note.words,
@@ -46,6 +53,7 @@ export function NotePage({ chrome, note, newer, older }: Props) {
         type: 'article',
         published: note.date,
         jsonLd,
+        image: card,
         current: 'notes',
       }}
     >
@@ -99,6 +107,12 @@ export function NotePage({ chrome, note, newer, older }: Props) {
   );
 }
 
+/**
+ * Two copies of the contents, one shown per screen width: on a phone it starts folded (a `<details>`),
+ * so that the note's first words are on the first screen; beside a wide column it is simply a list.
+ * Only the copy on display is seen by assistive technology; the folded one is a disclosure, not a second
+ * navigation landmark.
+ */
 function TableOfContents({ entries }: { entries: TocEntry[] }) {
   const sections: { entry: TocEntry; children: TocEntry[] }[] = [];
   for (const entry of entries) {
@@ -106,27 +120,34 @@ function TableOfContents({ entries }: { entries: TocEntry[] }) {
     if (entry.depth === 3 && last) last.children.push(entry);
     else sections.push({ entry, children: [] });
   }
+  const list = (
+    <ol>
+      {sections.map(({ entry, children }) => (
+        <li key={entry.id}>
+          <a href={`#${entry.id}`}>{entry.text}</a>
+          {children.length > 0 && (
+            <ol>
+              {children.map((child) => (
+                <li key={child.id}>
+                  <a href={`#${child.id}`}>{child.text}</a>
+                </li>
+              ))}
+            </ol>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
   return (
-    <details class="toc" open>
-      <summary>Contents</summary>
-      <nav aria-label="Contents">
-        <ol>
-          {sections.map(({ entry, children }) => (
-            <li key={entry.id}>
-              <a href={`#${entry.id}`}>{entry.text}</a>
-              {children.length > 0 && (
-                <ol>
-                  {children.map((child) => (
-                    <li key={child.id}>
-                      <a href={`#${child.id}`}>{child.text}</a>
-                    </li>
-                  ))}
-                </ol>
-              )}
-            </li>
-          ))}
-        </ol>
+    <>
+      <details class="toc toc-small">
+        <summary>Contents</summary>
+        {list}
+      </details>
+      <nav class="toc toc-wide" aria-label="Contents">
+        <p class="toc-title">Contents</p>
+        {list}
       </nav>
-    </details>
+    </>
   );
 }

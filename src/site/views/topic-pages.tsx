@@ -48,9 +48,9 @@ export function TopicsPage({ chrome, counts }: { chrome: Chrome; counts: Map<str
             <li key={topic.slug}>
               <a href={topicUrl(topic)}>
                 <strong>{topic.name}</strong>
-                <span>
-                  {topic.description} ({counts.get(topic.slug) ?? 0}{' '}
-                  {counts.get(topic.slug) === 1 ? 'note' : 'notes'})
+                <span>{topic.description}</span>
+                <span class="count">
+                  {counts.get(topic.slug) ?? 0} {counts.get(topic.slug) === 1 ? 'note' : 'notes'}
                 </span>
               </a>
             </li>

@@ -15,6 +15,7 @@ type Register = (program: Command) => void;
  * that names no command, load them all.
  */
 const modules = {
+  init: async () => (await import('./init.js')).registerInit,
   serve: async () => (await import('./serve.js')).registerServe,
   check: async () => (await import('./check.js')).registerCheck,
   new: async () => (await import('./new.js')).registerNew,
@@ -27,6 +28,7 @@ const modules = {
 
 /** The module that registers each command. */
 const moduleOf: Record<string, keyof typeof modules> = {
+  init: 'init',
   serve: 'serve',
   check: 'check',
   new: 'new',

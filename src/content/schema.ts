@@ -72,6 +72,15 @@ export const siteSchema = z.strictObject({
     })
     .max(6, 'has room for at most 6 stats'),
   mail: z.strictObject({ postalAddress: text }),
+  /** For `errorbudget export`: the running errorbudget that takes the static site's subscriptions. */
+  export: z
+    .strictObject({
+      subscribeUrl: z.url({
+        protocol: /^https?$/,
+        error: 'must be an http(s) address such as https://subscribe.example.com',
+      }),
+    })
+    .optional(),
 });
 
 export type Site = z.infer<typeof siteSchema>;

@@ -2,10 +2,12 @@
 // and runs the background work (mail, issues, bounces) in the same process unless told `--no-worker`.
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
+import { ensureSecret } from '../config/ensure-secret.js';
 import { watchContent } from '../content/watch-content.js';
 import { createLogger } from '../observability/logger.js';
 import { buildApp } from '../server/build-app.js';
 import { openServices } from '../server/open-services.js';
+import { PreviewSigner } from '../site/preview-link.js';
 import { defaultRateLimits } from '../subscriptions/routes.js';
 import { openLiveSite } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
@@ -23,6 +25,10 @@ export function registerServe(program: Command): void {
       '--no-worker',
       'serve pages and forms only: leave mail, issues, the schedule and subscribe requests to `errorbudget worker` processes',
     )
+    .option(
+      '--drafts',
+      'also show drafts and scheduled notes, marked, at their addresses (for writing locally; never in feeds, lists or the sitemap)',
+    )
     .action(
       async (options: {
         content?: string;
@@ -31,10 +37,15 @@ export function registerServe(program: Command): void {
         siteUrl?: string;
         watch: boolean;
         worker: boolean;
+        drafts?: boolean;
       }) => {
         const config = configFrom(options);
         const log = createLogger(config.logLevel);
-        const live = await openLiveSite(config, log);
+        const live = await openLiveSite(config, log, { drafts: options.drafts === true });
+        if (options.drafts)
+          log.warn(
+            'showing drafts and scheduled notes (--drafts): for writing locally, not for the public site',
+          );
         const snapshot = live.snapshot;
 
         const services = await openServices(config, { live, log, clock: systemClock });
@@ -49,6 +60,7 @@ export function registerServe(program: Command): void {
           subscriptions: services.subscriptions,
           rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
           trustProxy: config.trustProxy,
+          preview: new PreviewSigner(ensureSecret(config)),
         });
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
         const shutdown = async () => {

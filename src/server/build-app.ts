@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { TrustProxy } from '../config/trust-proxy.js';
 import type { LiveSite } from '../site/live-site.js';
+import type { PreviewSigner } from '../site/preview-link.js';
+import { previewRoutes } from '../site/preview-routes.js';
 import { siteRoutes } from '../site/routes.js';
 import { servePage } from '../site/serve-page.js';
 import { defaultRateLimits, type RateLimits, subscriptionRoutes } from '../subscriptions/routes.js';
@@ -21,6 +23,8 @@ export interface AppDependencies {
   subscriptions?: Subscriptions;
   rateLimits?: RateLimits;
   trustProxy?: TrustProxy;
+  /** Signs and checks draft preview links; without it there are no previews. */
+  preview?: PreviewSigner;
 }
 
 /**
@@ -86,6 +90,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       limits: deps.rateLimits ?? defaultRateLimits,
     });
   }
+  if (deps.preview) await app.register(previewRoutes, { live, signer: deps.preview, clock: deps.clock });
   await app.register(siteRoutes, { live });
   return app;
 }

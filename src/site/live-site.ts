@@ -18,6 +18,8 @@ export interface LiveSiteOptions {
   cache?: RenderCache | undefined;
   /** false: hold the notes only (a worker, `send`), without building and compressing every page. */
   pages?: boolean;
+  /** `serve --drafts`: drafts and scheduled notes get their pages too, marked, for the writer alone. */
+  drafts?: boolean;
 }
 
 export class LiveSite {
@@ -33,6 +35,10 @@ export class LiveSite {
   get snapshot(): ContentSnapshot {
     if (!this.snapshotValue) throw new Error('LiveSite used before load()');
     return this.snapshotValue;
+  }
+
+  get contentDir(): string {
+    return this.options.contentDir;
   }
 
   get current(): PageSet {
@@ -89,7 +95,9 @@ export class LiveSite {
   private async rebuild(): Promise<void> {
     if (this.options.pages === false) return;
     const { contentDir, siteUrl, clock } = this.options;
-    const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now());
+    const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now(), {
+      drafts: this.options.drafts,
+    });
     this.pageSet = set;
     this.compressing = this.pages.install(set.pages, set.notFound);
     this.schedule(set.nextChangeAt);

@@ -8,6 +8,8 @@ export interface Chrome {
   stylesheet: string;
   topicsBySlug: Map<string, Topic>;
   formatDate(date: Date): string;
+  /** Where the subscribe forms post; null when a static export has no server to take them. */
+  subscribeAction: string | null;
 }
 
 export function noteUrl(note: Pick<Note, 'slug'>): string {

@@ -60,6 +60,7 @@ export function registerServe(program: Command): void {
           subscriptions: services.subscriptions,
           rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
           trustProxy: config.trustProxy,
+          subscribeOrigins: config.subscribeOrigins,
           preview: new PreviewSigner(ensureSecret(config)),
         });
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;

@@ -22,6 +22,8 @@ export interface AppDependencies {
   /** Without it the site is pages only (as `export` and page tests see it). */
   subscriptions?: Subscriptions;
   rateLimits?: RateLimits;
+  /** Origins of static copies of the site whose forms may subscribe here (SUBSCRIBE_ORIGINS). */
+  subscribeOrigins?: readonly string[];
   trustProxy?: TrustProxy;
   /** Signs and checks draft preview links; without it there are no previews. */
   preview?: PreviewSigner;
@@ -88,6 +90,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       live,
       subscriptions: deps.subscriptions,
       limits: deps.rateLimits ?? defaultRateLimits,
+      formOrigins: deps.subscribeOrigins ?? [],
     });
   }
   if (deps.preview) await app.register(previewRoutes, { live, signer: deps.preview, clock: deps.clock });

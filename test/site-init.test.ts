@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseSite } from '../src/content/load-site.js';
 import { siteSchema } from '../src/content/schema.js';
 import { runCli } from './support/run-cli.js';
 import { type ServeProcess, startServe, stopped } from './support/serve-process.js';
@@ -59,6 +60,14 @@ describe('errorbudget init', () => {
       expect(at, key).toBeGreaterThan(0);
       expect(lines[at - 1], key).toMatch(/^#/);
     }
+  });
+
+  it('is documented key by key in docs/site-yml.md, whose example is a valid site.yml', async () => {
+    const doc = await readFile(new URL('../docs/site-yml.md', import.meta.url), 'utf8');
+    for (const key of Object.keys(siteSchema.shape))
+      expect(doc, key).toMatch(new RegExp(`\\| \`${key}[.\`]`));
+    const example = /```yaml\n([\s\S]+?)```/.exec(doc)?.[1] ?? '';
+    expect(parseSite(example, 'docs/site-yml.md').title).toBe('Field notes');
   });
 
   it('takes the title and time zone it is given', async () => {

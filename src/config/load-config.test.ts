@@ -45,6 +45,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: value }, {}, tmpdir()).trustProxy).toEqual(trustProxy);
   });
 
+  it('reads SUBSCRIBE_ORIGINS as a list of origins, none by default', () => {
+    expect(loadConfig({}, {}, tmpdir()).subscribeOrigins).toEqual([]);
+    expect(
+      loadConfig({ SUBSCRIBE_ORIGINS: 'https://example.com, http://127.0.0.1:8080/' }, {}, tmpdir())
+        .subscribeOrigins,
+    ).toEqual(['https://example.com', 'http://127.0.0.1:8080']);
+  });
+
   it('keeps ledger checkpoints in the data folder unless LEDGER_CHECKPOINT_FILE says otherwise', () => {
     const cwd = tmpdir();
     expect(loadConfig({ DATA_DIR: 'd' }, {}, cwd).ledgerCheckpointFile).toBe(
@@ -78,6 +86,14 @@ describe('loadConfig', () => {
       'configuration: TRUST_PROXY: "10.0.0.0/33" is not an address or network',
     ],
     [{ TRUST_PROXY: '10.0.0.1,*' }, 'configuration: TRUST_PROXY: "*" is not an address or network'],
+    [
+      { SUBSCRIBE_ORIGINS: 'https://example.com/blog' },
+      'configuration: SUBSCRIBE_ORIGINS: "https://example.com/blog" is not an origin such as https://example.com',
+    ],
+    [
+      { SUBSCRIBE_ORIGINS: '*' },
+      'configuration: SUBSCRIBE_ORIGINS: "*" is not an origin such as https://example.com',
+    ],
   ])('rejects %o with one line naming the setting', (env, message) => {
     expect(() => loadConfig(env, {}, tmpdir())).toThrow(message);
   });

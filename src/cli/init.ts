@@ -16,9 +16,9 @@ export function registerInit(program: Command): void {
       process.stdout.write(
         `created ${dir} with ${files.join(', ')}.\n` +
           'Next, in that folder:\n' +
-          '  git init                        keep the site in your own repository\n' +
-          '  errorbudget check --content .   after editing site.yml and notes/\n' +
-          '  errorbudget serve --content .   the site at http://127.0.0.1:3000, re-rendered as you save\n',
+          '  git init                   keep the site in your own repository\n' +
+          '  errorbudget check          after editing site.yml and notes/\n' +
+          '  errorbudget serve --drafts the site at http://127.0.0.1:3000, drafts included, re-rendered as you save\n',
       );
     });
 }

@@ -45,6 +45,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: value }, {}, tmpdir()).trustProxy).toEqual(trustProxy);
   });
 
+  it('takes a site folder of its own (one with a site.yml) as the content folder when run inside it', async () => {
+    const site = await mkdtemp(join(tmpdir(), 'eb-own-site-'));
+    expect(loadConfig({}, {}, site).contentDir).toBe(join(site, 'content'));
+    await writeFile(join(site, 'site.yml'), 'title: x\n');
+    expect(loadConfig({}, {}, site).contentDir).toBe(site);
+    expect(loadConfig({ CONTENT_DIR: 'elsewhere' }, {}, site).contentDir).toBe(join(site, 'elsewhere'));
+  });
+
   it('reads SUBSCRIBE_ORIGINS as a list of origins, none by default', () => {
     expect(loadConfig({}, {}, tmpdir()).subscribeOrigins).toEqual([]);
     expect(

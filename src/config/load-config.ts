@@ -13,7 +13,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
-  CONTENT_DIR: z.string().min(1).default('./content'),
+  CONTENT_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
@@ -130,7 +130,7 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
     host: e.HOST,
     siteUrl,
     dataDir,
-    contentDir: resolve(cwd, e.CONTENT_DIR),
+    contentDir: resolve(cwd, e.CONTENT_DIR ?? defaultContentDir(cwd)),
     databaseUrl: e.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'errorbudget.db')}`,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
@@ -186,6 +186,14 @@ function bounceTlsFrom(e: ParsedEnv, cwd: string): Config['bounce']['tls'] {
   if (!e.BOUNCE_TLS_KEY || !e.BOUNCE_TLS_CERT)
     throw new UserError('BOUNCE_TLS_KEY and BOUNCE_TLS_CERT go together', 'configuration');
   return { keyFile: resolve(cwd, e.BOUNCE_TLS_KEY), certFile: resolve(cwd, e.BOUNCE_TLS_CERT) };
+}
+
+/** `./content`, as in this repository; a writer's own site folder (`errorbudget init`) is its own
+ * content folder, so that commands run inside it need no --content. */
+function defaultContentDir(cwd: string): string {
+  return existsSync(resolve(cwd, 'site.yml')) && !existsSync(resolve(cwd, 'content', 'site.yml'))
+    ? '.'
+    : './content';
 }
 
 /** An origin is a scheme, a host and maybe a port: no path, query or credentials. */

@@ -40,7 +40,7 @@ export async function subscriptionRoutes(
     formOrigins?: readonly string[];
   },
 ) {
-  // First, so that a preflight is answered, and a refusal readable, before any other hook.
+  // First, so that a preflight is answered before any other hook can refuse it.
   await subscribeCors(app, formOrigins);
   await app.register(formbody, { bodyLimit: 4096 });
   // RFC 8058 allows the one-click POST as multipart; only its one field matters, so it is read as text.

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipBrowserTests } from './support/chromium.js';
 import { runCli } from './support/run-cli.js';
-import { fixtureContent } from './support/site-app.js';
+import { copyOfFixtureContent, fixtureContent } from './support/site-app.js';
 import { startStaticServer } from './support/static-server.js';
 import { type SubscriptionApp, startSubscriptionApp } from './support/subscription-app.js';
 
@@ -185,5 +185,37 @@ describe('export without --subscribe-url', () => {
       expect(html, file).toContain('Follow the new notes in a feed reader');
     }
     await expect(readFile(join(out, 'subscribe/check-inbox.html'))).rejects.toThrow();
+  }, 60_000);
+});
+
+describe('export.subscribeUrl in site.yml', () => {
+  it('points the forms at it when --subscribe-url is not given', async () => {
+    const content = await copyOfFixtureContent();
+    await appendFile(
+      join(content, 'site.yml'),
+      '\nexport:\n  subscribeUrl: https://subscribe.example.com/\n',
+    );
+    const out = join(await mkdtemp(join(tmpdir(), 'eb-static-')), 'public');
+    const result = await runCli(['export', out, '--content', content, '--site-url', 'https://example.com'], {
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-static-data-')),
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(
+      'The subscribe forms post to https://subscribe.example.com/subscribe: that errorbudget needs SUBSCRIBE_ORIGINS=https://example.com\n',
+    );
+    expect(await readFile(join(out, 'index.html'), 'utf8')).toContain(
+      'action="https://subscribe.example.com/subscribe"',
+    );
+  }, 60_000);
+
+  it('names the line of an address that is not one', async () => {
+    const content = await copyOfFixtureContent();
+    const lines = (await readFile(join(content, 'site.yml'), 'utf8')).split('\n').length;
+    await appendFile(join(content, 'site.yml'), '\nexport:\n  subscribeUrl: subscribe.example.com\n');
+    const result = await runCli(['check', '--content', content]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `site.yml:${lines + 2}: export.subscribeUrl must be an http(s) address such as https://subscribe.example.com`,
+    );
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { Temporal } from 'temporal-polyfill';
 import { UserError } from '../user-error.js';
 import { formatWithOffset } from './publish-time.js';
+import { isTimeZone } from './schema.js';
 
 const templateDir = new URL('../../templates/site/', import.meta.url);
 
@@ -60,15 +61,6 @@ export async function initSite(dir: string, now: Date, options: InitOptions = {}
     );
   }
   return ['site.yml', 'notes/hello.md', 'images/mark.svg', '.gitignore'];
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function titleFromFolder(root: string): string {

@@ -12,14 +12,18 @@ const text = z
   .trim()
   .min(1, 'must not be empty');
 
-const timeZone = z.string({ error: required('a time zone') }).refine((zone) => {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;
   } catch {
     return false;
   }
-}, 'is not an IANA time zone such as Europe/London');
+}
+
+const timeZone = z
+  .string({ error: required('a time zone') })
+  .refine(isTimeZone, 'is not an IANA time zone such as Europe/London');
 
 export const weekdays = [
   'monday',

@@ -18,7 +18,7 @@ beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'eb-export-'));
   // As `errorbudget export` does: the share cards are drawn before anything is written.
   const cards = new ShareCards();
-  const set = await buildPages(site.live.snapshot, siteUrl, fixtureContent, clock.now(), cards);
+  const set = await buildPages(site.live.snapshot, siteUrl, fixtureContent, clock.now(), { cards });
   await drawCards(set, cards);
   written = await exportSite(set, outDir);
   await site.live.cardsDrawn();

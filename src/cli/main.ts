@@ -12,10 +12,12 @@ type Register = (program: Command) => void;
  * that names no command, load them all.
  */
 const modules = {
+  init: async () => (await import('./init.js')).registerInit,
   serve: async () => (await import('./serve.js')).registerServe,
   check: async () => (await import('./check.js')).registerCheck,
   new: async () => (await import('./new.js')).registerNew,
   export: async () => (await import('./export.js')).registerExport,
+  preview: async () => (await import('./preview.js')).registerPreview,
   database: async () => (await import('./database-commands.js')).registerDatabaseCommands,
   subscribers: async () => (await import('./subscribers.js')).registerSubscribers,
   issues: async () => (await import('./issues.js')).registerIssueCommands,
@@ -28,10 +30,12 @@ const modules = {
 
 /** The module that registers each command. */
 const moduleOf: Record<string, keyof typeof modules> = {
+  init: 'init',
   serve: 'serve',
   check: 'check',
   new: 'new',
   export: 'export',
+  preview: 'preview',
   migrate: 'database',
   audit: 'database',
   mailbox: 'database',

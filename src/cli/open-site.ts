@@ -21,8 +21,13 @@ export function shareCards(config: Config): ShareCards {
  * Broken content stops the command with the list of problems: a broken site never starts. Commands that
  * only mail (`worker`, `send`) ask for the notes without the pages, which saves most of the memory.
  */
-export async function openLiveSite(config: Config, log: Logger, { pages = true } = {}): Promise<LiveSite> {
+export async function openLiveSite(
+  config: Config,
+  log: Logger,
+  { pages = true, drafts = false } = {},
+): Promise<LiveSite> {
   const live = new LiveSite({
+    drafts,
     contentDir: config.contentDir,
     siteUrl: config.siteUrl,
     clock: systemClock,

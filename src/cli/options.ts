@@ -7,7 +7,10 @@ export interface CommonOptions {
 }
 
 export function withContentOption(command: Command): Command {
-  return command.option('--content <dir>', 'the content folder (env CONTENT_DIR, default ./content)');
+  return command.option(
+    '--content <dir>',
+    'the content folder (env CONTENT_DIR; default ./content, or . in a folder with a site.yml)',
+  );
 }
 
 export function configFrom(

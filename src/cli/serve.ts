@@ -2,10 +2,12 @@
 // and runs the background work (mail, issues, bounces) in the same process unless told `--no-worker`.
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
+import { ensureSecret } from '../config/ensure-secret.js';
 import { watchContent } from '../content/watch-content.js';
 import { createLogger } from '../observability/logger.js';
 import { buildApp } from '../server/build-app.js';
 import { openServices } from '../server/open-services.js';
+import { PreviewSigner } from '../site/preview-link.js';
 import { defaultRateLimits } from '../subscriptions/routes.js';
 import { metricsFor, startOperatorListener, stopOnSignals } from './lifecycle.js';
 import { openLiveSite } from './open-site.js';
@@ -24,6 +26,10 @@ export function registerServe(program: Command): void {
       '--no-worker',
       'serve pages and forms only: leave mail, issues, the schedule and subscribe requests to `errorbudget worker` processes',
     )
+    .option(
+      '--drafts',
+      'also show drafts and scheduled notes, marked, at their addresses (for writing locally; never in feeds, lists or the sitemap)',
+    )
     .action(
       async (options: {
         content?: string;
@@ -32,10 +38,15 @@ export function registerServe(program: Command): void {
         siteUrl?: string;
         watch: boolean;
         worker: boolean;
+        drafts?: boolean;
       }) => {
         const config = configFrom(options);
         const log = createLogger(config.logLevel);
-        const live = await openLiveSite(config, log);
+        const live = await openLiveSite(config, log, { drafts: options.drafts === true });
+        if (options.drafts)
+          log.warn(
+            'showing drafts and scheduled notes (--drafts): for writing locally, not for the public site',
+          );
         const snapshot = live.snapshot;
 
         const metrics = metricsFor(config);
@@ -62,6 +73,8 @@ export function registerServe(program: Command): void {
           trustProxy: config.trustProxy,
           operator,
           ...(metrics ? { metrics } : {}),
+          subscribeOrigins: config.subscribeOrigins,
+          preview: new PreviewSigner(ensureSecret(config)),
         });
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
         // Requests in flight are answered (new ones get 503) before the mails in flight are finished.

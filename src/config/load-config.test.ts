@@ -45,6 +45,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: value }, {}, tmpdir()).trustProxy).toEqual(trustProxy);
   });
 
+  it('takes a site folder of its own (one with a site.yml) as the content folder when run inside it', async () => {
+    const site = await mkdtemp(join(tmpdir(), 'eb-own-site-'));
+    expect(loadConfig({}, {}, site).contentDir).toBe(join(site, 'content'));
+    await writeFile(join(site, 'site.yml'), 'title: x\n');
+    expect(loadConfig({}, {}, site).contentDir).toBe(site);
+    expect(loadConfig({ CONTENT_DIR: 'elsewhere' }, {}, site).contentDir).toBe(join(site, 'elsewhere'));
+  });
+
+  it('reads SUBSCRIBE_ORIGINS as a list of origins, none by default', () => {
+    expect(loadConfig({}, {}, tmpdir()).subscribeOrigins).toEqual([]);
+    expect(
+      loadConfig({ SUBSCRIBE_ORIGINS: 'https://example.com, http://127.0.0.1:8080/' }, {}, tmpdir())
+        .subscribeOrigins,
+    ).toEqual(['https://example.com', 'http://127.0.0.1:8080']);
+  });
+
   it('keeps ledger checkpoints in the data folder unless LEDGER_CHECKPOINT_FILE says otherwise', () => {
     const cwd = tmpdir();
     expect(loadConfig({ DATA_DIR: 'd' }, {}, cwd).ledgerCheckpointFile).toBe(
@@ -97,6 +113,14 @@ describe('loadConfig', () => {
       'configuration: METRICS_HOST: 0.0.0.0 is not a loopback address; metrics there need METRICS_TOKEN, or they would be public',
     ],
     [{ SHUTDOWN_SECONDS: '0' }, 'configuration: SHUTDOWN_SECONDS: Too small: expected number to be >=1'],
+    [
+      { SUBSCRIBE_ORIGINS: 'https://example.com/blog' },
+      'configuration: SUBSCRIBE_ORIGINS: "https://example.com/blog" is not an origin such as https://example.com',
+    ],
+    [
+      { SUBSCRIBE_ORIGINS: '*' },
+      'configuration: SUBSCRIBE_ORIGINS: "*" is not an origin such as https://example.com',
+    ],
   ])('rejects %o with one line naming the setting', (env, message) => {
     expect(() => loadConfig(env, {}, tmpdir())).toThrow(message);
   });

@@ -14,7 +14,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
-  CONTENT_DIR: z.string().min(1).default('./content'),
+  CONTENT_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
@@ -27,6 +27,21 @@ const envSchema = z.object({
   SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LEDGER_CHECKPOINT_FILE: z.string().min(1).optional(),
   SUBSCRIBE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  SUBSCRIBE_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const origins = value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
+      const bad = origins.find((origin) => !isOrigin(origin));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not an origin such as https://example.com` });
+        return z.NEVER;
+      }
+      return origins.map((origin) => new URL(origin).origin);
+    }),
   TRUST_PROXY: z
     .string()
     .default('false')
@@ -78,6 +93,8 @@ export interface Config {
   readonly logLevel: string;
   /** Subscribe requests allowed per client address per minute. */
   readonly subscribeRateLimit: number;
+  /** Origins of static copies of the site (errorbudget export) whose forms may subscribe here. */
+  readonly subscribeOrigins: readonly string[];
   /** Which reverse proxies' X-Forwarded-For to believe (addresses, networks or a hop count); never all. */
   readonly trustProxy: TrustProxy;
   /** Where signed checkpoints of the ledger's head are appended: outside the database, by design. */
@@ -128,13 +145,14 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
     host: e.HOST,
     siteUrl,
     dataDir,
-    contentDir: resolve(cwd, e.CONTENT_DIR),
+    contentDir: resolve(cwd, e.CONTENT_DIR ?? defaultContentDir(cwd)),
     databaseUrl: e.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'errorbudget.db')}`,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     secret: e.SECRET,
     logLevel: e.LOG_LEVEL,
     subscribeRateLimit: e.SUBSCRIBE_RATE_LIMIT,
+    subscribeOrigins: Object.freeze(e.SUBSCRIBE_ORIGINS),
     trustProxy: e.TRUST_PROXY,
     ledgerCheckpointFile: e.LEDGER_CHECKPOINT_FILE
       ? resolve(cwd, e.LEDGER_CHECKPOINT_FILE)
@@ -195,6 +213,24 @@ function bounceTlsFrom(e: ParsedEnv, cwd: string): Config['bounce']['tls'] {
   if (!e.BOUNCE_TLS_KEY || !e.BOUNCE_TLS_CERT)
     throw new UserError('BOUNCE_TLS_KEY and BOUNCE_TLS_CERT go together', 'configuration');
   return { keyFile: resolve(cwd, e.BOUNCE_TLS_KEY), certFile: resolve(cwd, e.BOUNCE_TLS_CERT) };
+}
+
+/** `./content`, as in this repository; a writer's own site folder (`errorbudget init`) is its own
+ * content folder, so that commands run inside it need no --content. */
+function defaultContentDir(cwd: string): string {
+  return existsSync(resolve(cwd, 'site.yml')) && !existsSync(resolve(cwd, 'content', 'site.yml'))
+    ? '.'
+    : './content';
+}
+
+/** An origin is a scheme, a host and maybe a port: no path, query or credentials. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return /^https?:$/.test(url.protocol) && url.origin === text.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 function readDotEnv(cwd: string): Env {

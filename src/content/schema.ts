@@ -14,14 +14,18 @@ const text = z
   .trim()
   .min(1, 'must not be empty');
 
-const timeZone = z.string({ error: required('a time zone') }).refine((zone) => {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;
   } catch {
     return false;
   }
-}, 'is not an IANA time zone such as Europe/London');
+}
+
+const timeZone = z
+  .string({ error: required('a time zone') })
+  .refine(isTimeZone, 'is not an IANA time zone such as Europe/London');
 
 export const weekdays = [
   'monday',
@@ -92,6 +96,15 @@ export const siteSchema = z.strictObject({
         .default(12),
     })
     .default({ retentionMonths: 12 }),
+  /** For `errorbudget export`: the running errorbudget that takes the static site's subscriptions. */
+  export: z
+    .strictObject({
+      subscribeUrl: z.url({
+        protocol: /^https?$/,
+        error: 'must be an http(s) address such as https://subscribe.example.com',
+      }),
+    })
+    .optional(),
 });
 
 export type Site = z.infer<typeof siteSchema>;

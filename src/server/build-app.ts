@@ -11,6 +11,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { OperatorEndpoints } from '../observability/operator-endpoints.js';
 import { operatorRoutes } from '../observability/routes.js';
 import type { LiveSite } from '../site/live-site.js';
+import type { PreviewSigner } from '../site/preview-link.js';
+import { previewRoutes } from '../site/preview-routes.js';
 import { siteRoutes } from '../site/routes.js';
 import { servePage } from '../site/serve-page.js';
 import { defaultRateLimits, type RateLimits, subscriptionRoutes } from '../subscriptions/routes.js';
@@ -24,11 +26,15 @@ export interface AppDependencies {
   /** Without it the site is pages only (as `export` and page tests see it). */
   subscriptions?: Subscriptions;
   rateLimits?: RateLimits;
+  /** Origins of static copies of the site whose forms may subscribe here (SUBSCRIBE_ORIGINS). */
+  subscribeOrigins?: readonly string[];
   trustProxy?: TrustProxy;
   /** Counts requests by route and status, and pages served from memory. */
   metrics?: Metrics;
   /** /healthz, /readyz (and /metrics behind the token) on this port. */
   operator?: OperatorEndpoints;
+  /** Signs and checks draft preview links; without it there are no previews. */
+  preview?: PreviewSigner;
 }
 
 /**
@@ -111,8 +117,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       live,
       subscriptions: deps.subscriptions,
       limits: deps.rateLimits ?? defaultRateLimits,
+      formOrigins: deps.subscribeOrigins ?? [],
     });
   }
+  if (deps.preview) await app.register(previewRoutes, { live, signer: deps.preview, clock: deps.clock });
   await app.register(siteRoutes, { live });
   return app;
 }

@@ -15,6 +15,7 @@ import { NotFoundPage } from './views/message-page.js';
 import { NotePage } from './views/note-page.js';
 import { PrivacyPage, privacyPath } from './views/privacy-page.js';
 import { TopicPage, TopicsPage } from './views/topic-pages.js';
+import { isUnpublished } from './views/unpublished-banner.js';
 
 export interface PageSource {
   body: Buffer;
@@ -52,7 +53,7 @@ const scripts = readdirSync(assetsDir)
   .filter((name) => name.endsWith('.js'))
   .map((name) => ({ path: `/assets/${name}`, body: readFileSync(new URL(name, assetsDir)) }));
 
-const imageTypes: Record<string, string> = {
+export const imageTypes: Record<string, string> = {
   svg: 'image/svg+xml',
   png: 'image/png',
   jpg: 'image/jpeg',
@@ -62,8 +63,14 @@ const imageTypes: Record<string, string> = {
   avif: 'image/avif',
 };
 
-function isPublished(note: Note, now: Date): boolean {
-  return !note.draft && note.date.getTime() <= now.getTime();
+export interface BuildOptions {
+  /** `serve --drafts`: drafts and scheduled notes get their own pages, with a banner, and nothing else. */
+  drafts?: boolean;
+  /** Where the subscribe forms post: `/subscribe` by default, another origin's for a static export,
+   * or null to leave the forms out. */
+  subscribeAction?: string | null;
+  /** Share cards drawn earlier; without it every card is drawn anew. */
+  cards?: ShareCards;
 }
 
 export async function buildPages(
@@ -71,10 +78,13 @@ export async function buildPages(
   siteUrl: string,
   contentDir: string,
   now: Date,
-  cards: ShareCards = new ShareCards(),
+  options: BuildOptions = {},
 ): Promise<PageSet> {
   const { site } = snapshot;
-  const published = snapshot.notes.filter((note) => isPublished(note, now));
+  const cards = options.cards ?? new ShareCards();
+  const published = snapshot.notes.filter((note) => !isUnpublished(note, now));
+  // Unpublished notes are never in lists, feeds or the sitemap, whatever the mode.
+  const unpublished = options.drafts ? snapshot.notes.filter((note) => isUnpublished(note, now)) : [];
   const upcoming = snapshot.notes.filter((note) => !note.draft && note.date.getTime() > now.getTime());
   const pages = new Map<string, PageEntry>();
   const page = (path: string, body: string | Buffer, type = html) =>
@@ -82,7 +92,8 @@ export async function buildPages(
   const htmlPage = (path: string, view: () => VNode) =>
     pages.set(path, () => ({ body: Buffer.from(`<!doctype html>\n${renderToString(view())}`), type: html }));
 
-  const css = [baseCss, ...new Set(published.flatMap((note) => note.codeCss))].join('\n');
+  const shown = [...published, ...unpublished];
+  const css = [baseCss, ...new Set(shown.flatMap((note) => note.codeCss))].join('\n');
   const stylesheet = `/assets/site.${createHash('sha256').update(css).digest('hex').slice(0, 12)}.css`;
   const dateFormat = new Intl.DateTimeFormat(site.language, { timeZone: site.timezone, dateStyle: 'long' });
   const yearFormat = new Intl.DateTimeFormat(site.language, { timeZone: site.timezone, year: 'numeric' });
@@ -100,6 +111,7 @@ export async function buildPages(
     topicsBySlug: new Map(site.topics.map((topic) => [topic.slug, topic])),
     formatDate: (date) => dateFormat.format(date),
     siteCard: cardFor(site.tagline),
+    subscribeAction: options.subscribeAction === undefined ? '/subscribe' : options.subscribeAction,
   };
 
   htmlPage('/', () => HomePage({ chrome, notes: published }));
@@ -112,6 +124,17 @@ export async function buildPages(
       NotePage({ chrome, note, card, newer: published[index - 1], older: published[index + 1] }),
     );
   });
+  for (const note of unpublished)
+    htmlPage(noteUrl(note), () =>
+      NotePage({
+        chrome,
+        note,
+        card: cardFor(note.title),
+        newer: undefined,
+        older: undefined,
+        unpublished: { via: 'drafts' },
+      }),
+    );
   const counts = new Map<string, number>();
   for (const topic of site.topics) {
     const notes = published.filter((note) => note.topics.includes(topic.slug));
@@ -147,8 +170,8 @@ export async function buildPages(
     else missingCards.set(job.path, job);
   }
   for (const script of scripts) page(script.path, script.body, 'text/javascript; charset=utf-8');
-  // Only images of published notes are served, so a scheduled note's figures do not leak early.
-  for (const asset of published.flatMap((note) => note.assets)) {
+  // Only images of notes shown are served, so a scheduled note's figures do not leak early.
+  for (const asset of shown.flatMap((note) => note.assets)) {
     const path = `/${relative(contentDir, asset.path).split(sep).join('/')}`;
     const extension = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
     if (!pages.has(path))

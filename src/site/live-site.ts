@@ -21,6 +21,8 @@ export interface LiveSiteOptions {
   pages?: boolean;
   /** Where share cards are kept between starts; by default they are drawn into memory only. */
   cards?: ShareCards | undefined;
+  /** `serve --drafts`: drafts and scheduled notes get their pages too, marked, for the writer alone. */
+  drafts?: boolean;
 }
 
 export class LiveSite {
@@ -40,6 +42,10 @@ export class LiveSite {
   get snapshot(): ContentSnapshot {
     if (!this.snapshotValue) throw new Error('LiveSite used before load()');
     return this.snapshotValue;
+  }
+
+  get contentDir(): string {
+    return this.options.contentDir;
   }
 
   get current(): PageSet {
@@ -102,7 +108,10 @@ export class LiveSite {
   private async rebuild(): Promise<void> {
     if (this.options.pages === false) return;
     const { contentDir, siteUrl, clock } = this.options;
-    const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now(), this.cards);
+    const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now(), {
+      drafts: this.options.drafts,
+      cards: this.cards,
+    });
     this.pageSet = set;
     this.compressing = this.pages.install(set.pages, set.notFound);
     // A card that fails to draw is a bug of ours, not the writer's: the page still works without it.

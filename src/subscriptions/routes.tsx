@@ -7,6 +7,7 @@ import type { LiveSite } from '../site/live-site.js';
 import { wantsJson } from '../site/send-message.js';
 import { sendView } from './answer.js';
 import { confirmRoutes } from './confirm-routes.js';
+import { allowedFormOrigin, subscribeCors } from './form-origins.js';
 import { leaveRoutes } from './leave-routes.js';
 import { manageRoutes } from './manage-routes.js';
 import { isOneClick } from './one-click-unsubscribe.js';
@@ -26,8 +27,21 @@ export const defaultRateLimits: RateLimits = { subscribePerMinute: 10, linksPerM
 
 export async function subscriptionRoutes(
   app: FastifyInstance,
-  { live, subscriptions, limits }: { live: LiveSite; subscriptions: Subscriptions; limits: RateLimits },
+  {
+    live,
+    subscriptions,
+    limits,
+    formOrigins = [],
+  }: {
+    live: LiveSite;
+    subscriptions: Subscriptions;
+    limits: RateLimits;
+    /** Origins of static copies of the site whose forms may post to /subscribe (SUBSCRIBE_ORIGINS). */
+    formOrigins?: readonly string[];
+  },
 ) {
+  // First, so that a preflight is answered before any other hook can refuse it.
+  await subscribeCors(app, formOrigins);
   await app.register(formbody, { bodyLimit: 4096 });
   // RFC 8058 allows the one-click POST as multipart; only its one field matters, so it is read as text.
   app.addContentTypeParser(
@@ -44,10 +58,12 @@ export async function subscriptionRoutes(
   });
 
   // Every POST here changes someone's subscription. Only RFC 8058's one-click unsubscribe comes, by
-  // design, from elsewhere: a mail provider, with nothing but the link.
+  // design, from elsewhere: a mail provider, with nothing but the link; and subscribing, from the
+  // static copies of the site the operator named.
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST' || isFromThisSite(request, live.current.chrome.siteUrl)) return;
     if (request.url.startsWith('/unsubscribe/') && isOneClick(request.body)) return;
+    if (allowedFormOrigin(request, formOrigins)) return;
     request.log.info({ url: request.routeOptions.url }, 'refused a form posted from another site');
     if (wantsJson(request)) return reply.code(403).send({ error: pages.crossSite.title });
     return sendView(live, request, reply, pages.crossSite);
@@ -55,7 +71,7 @@ export async function subscriptionRoutes(
 
   const perMinute = (max: number) => ({ config: { rateLimit: { max, timeWindow: 60_000 } } });
   const links = { live, subscriptions, limit: perMinute(limits.linksPerMinute) };
-  subscribeRoute(app, { live, subscriptions, limit: perMinute(limits.subscribePerMinute) });
+  subscribeRoute(app, { live, subscriptions, limit: perMinute(limits.subscribePerMinute), formOrigins });
   confirmRoutes(app, links);
   leaveRoutes(app, links);
   manageRoutes(app, links);

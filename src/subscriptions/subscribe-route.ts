@@ -7,6 +7,7 @@ import type { LiveSite } from '../site/live-site.js';
 import { wantsJson } from '../site/send-message.js';
 import { requester, sendView } from './answer.js';
 import { normaliseEmail } from './email-address.js';
+import { allowedFormOrigin } from './form-origins.js';
 import * as pages from './pages.js';
 import type { Subscriptions } from './subscriptions.js';
 
@@ -40,7 +41,13 @@ export function subscribeRoute(
     live,
     subscriptions,
     limit,
-  }: { live: LiveSite; subscriptions: Subscriptions; limit: RouteShorthandOptions },
+    formOrigins,
+  }: {
+    live: LiveSite;
+    subscriptions: Subscriptions;
+    limit: RouteShorthandOptions;
+    formOrigins: readonly string[];
+  },
 ) {
   app.post('/subscribe', limit, async (request, reply) => {
     const json = wantsJson(request);
@@ -48,10 +55,12 @@ export function subscribeRoute(
       json
         ? reply.code(400).send({ error: problem })
         : sendView(live, request, reply, pages.badAddress(problem));
+    // A form on a static copy of the site goes back there, to that copy's own result page.
+    const back = allowedFormOrigin(request, formOrigins) ?? '';
     const accepted = () =>
       json
         ? reply.code(200).send({ message: checkInboxMessage })
-        : reply.redirect('/subscribe/check-inbox', 303);
+        : reply.redirect(`${back}/subscribe/check-inbox`, 303);
 
     const body = subscribeBody.safeParse(request.body);
     if (!body.success) return refuse(notAForm);

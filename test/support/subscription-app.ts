@@ -54,6 +54,7 @@ export async function startSubscriptionApp(
     clock,
     subscriptions: services.subscriptions,
     rateLimits: options.rateLimits ?? { subscribePerMinute: 1000, linksPerMinute: 1000 },
+    subscribeOrigins: config.subscribeOrigins,
   });
   // No test may see a 500: every answer of every test is watched, and closing the app fails otherwise.
   const serverErrors: string[] = [];

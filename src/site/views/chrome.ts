@@ -10,6 +10,8 @@ export interface Chrome {
   formatDate(date: Date): string;
   /** The share card of pages that have none of their own (the site's name and tagline). */
   siteCard: string;
+  /** Where the subscribe forms post; null when a static export has no server to take them. */
+  subscribeAction: string | null;
 }
 
 export function noteUrl(note: Pick<Note, 'slug'>): string {

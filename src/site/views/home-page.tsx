@@ -23,8 +23,12 @@ export function HomePage({ chrome, notes }: { chrome: Chrome; notes: Note[] }) {
           ))}
         </h1>
         <p class="lede">{site.hero.text}</p>
-        <SubscribeForm id="hero" source="hero" />
-        <p class="small-print">{site.hero.smallPrint}</p>
+        {chrome.subscribeAction !== null && (
+          <>
+            <SubscribeForm id="hero" source="hero" action={chrome.subscribeAction} />
+            <p class="small-print">{site.hero.smallPrint}</p>
+          </>
+        )}
       </section>
 
       <section class="section premise wrap" aria-labelledby="premise-title">
@@ -66,7 +70,7 @@ export function HomePage({ chrome, notes }: { chrome: Chrome; notes: Note[] }) {
       )}
 
       <section class="section section-boxed wrap" id="subscribe" aria-labelledby="newsletter-title">
-        <NewsletterBlock site={site} source="newsletter" />
+        <NewsletterBlock site={site} source="newsletter" action={chrome.subscribeAction} />
       </section>
 
       {site.stats.length > 0 && (

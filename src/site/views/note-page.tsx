@@ -4,6 +4,7 @@ import type { TocEntry } from '../../content/rendered-note.js';
 import { type Chrome, noteUrl, topicUrl } from './chrome.js';
 import { Layout } from './layout.js';
 import { NewsletterBlock } from './newsletter-block.js';
+import { type Unpublished, UnpublishedBanner } from './unpublished-banner.js';
 
 /** Short notes read fine without a table of contents. */
 const tocMinimum = { words: 900, headings: 3 };
@@ -15,9 +16,11 @@ interface Props {
   card: string;
   newer: Note | undefined;
   older: Note | undefined;
+  /** Set for a draft or scheduled note: it gets a banner and stays out of search engines. */
+  unpublished?: Unpublished | undefined;
 }
 
-export function NotePage({ chrome, note, card, newer, older }: Props) {
+export function NotePage({ chrome, note, card, newer, older, unpublished }: Props) {
   const { site, siteUrl } = chrome;
   const url = `${siteUrl}${noteUrl(note)}`;
   const topics = note.topics.flatMap((slug) => chrome.topicsBySlug.get(slug) ?? []);
@@ -52,11 +55,13 @@ export function NotePage({ chrome, note, card, newer, older }: Props) {
         path: noteUrl(note),
         type: 'article',
         published: note.date,
-        jsonLd,
+        jsonLd: unpublished ? undefined : jsonLd,
+        noindex: unpublished !== undefined,
         image: card,
         current: 'notes',
       }}
     >
+      {unpublished && <UnpublishedBanner chrome={chrome} note={note} unpublished={unpublished} />}
       <article>
         <header class="note-header narrow">
           <p class="meta">
@@ -87,7 +92,7 @@ export function NotePage({ chrome, note, card, newer, older }: Props) {
         </div>
       </article>
       <aside class="narrow note-end" aria-labelledby="note-title">
-        <NewsletterBlock site={site} source="note" />
+        <NewsletterBlock site={site} source="note" action={chrome.subscribeAction} />
         <nav class="pager" aria-label="More notes">
           {older && (
             <a class="prev" href={noteUrl(older)} rel="prev">

@@ -6,13 +6,16 @@ export function SubscribeForm({
   id,
   source,
   cta = 'Subscribe',
+  action = '/subscribe',
 }: {
   id: string;
   source: string;
   cta?: string;
+  /** Another origin's /subscribe when a static export sends its readers to a running errorbudget. */
+  action?: string;
 }) {
   return (
-    <form class="subscribe-form" method="post" action="/subscribe" data-subscribe>
+    <form class="subscribe-form" method="post" action={action} data-subscribe>
       <input type="hidden" name="form" value={source} />
       <div class="fields">
         <label class="sr-only" for={`${id}-email`}>

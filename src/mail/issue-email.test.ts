@@ -189,9 +189,12 @@ describe('the issue email of each shipped note', () => {
   });
 
   it('shows the date in the site’s language and the reading time, in both parts', () => {
-    const mail = mails.get('five-backup-architecture-patterns-for-fintech');
-    expect(mail?.html).toContain('20 November 2026 · 11 min read');
-    expect(mail?.text).toContain('20 November 2026 · 11 min read');
+    const slug = 'five-backup-architecture-patterns-for-fintech';
+    const minutes = snapshot.notes.find((note) => note.slug === slug)?.readingMinutes;
+    expect(minutes).toBeGreaterThan(1);
+    const mail = mails.get(slug);
+    expect(mail?.html).toContain(`20 November 2026 · ${minutes} min read`);
+    expect(mail?.text).toContain(`20 November 2026 · ${minutes} min read`);
   });
 
   it('wraps prose at 78 columns and writes a table that does not fit as one record per row', () => {
@@ -204,7 +207,9 @@ describe('the issue email of each shipped note', () => {
     const backup = mails.get('five-backup-architecture-patterns-for-fintech')?.text ?? '';
     expect(backup).toContain('\n1. Snapshots and replication\n   Typical RPO: 5–15 min\n');
     const bandwidth = mails.get('bandwidth-contention-at-peak')?.text ?? '';
-    expect(bandwidth).toMatch(/\nUtilisation ρ +Mean wait \(× S\) +p99 wait \(× S\)\n0\.50 +1\.0 +7\.8\n/);
+    expect(bandwidth).toMatch(
+      /\nAverage ρ +M\/M\/1 p99 +Steady p99 \/ p99\.9 +Flushing p99 \/ p99\.9 +Flushing drops\n0\.50 +0\.44 +0\.19 \/ 0\.29 +0\.21 \/ 0\.36 +0\n/,
+    );
   });
 
   it('stays under the 102 KB at which Gmail clips a message', () => {

@@ -122,7 +122,7 @@ describe('Markdown that keeps the writer’s words', () => {
 
   it('gives a table whose top-left cell is empty row headers', async () => {
     const { html } = await render('|  | p50 | p99 |\n|---|---|---|\n| read | 2 | 9 |\n| write | 3 | 12 |\n');
-    expect(html).toContain('<th></th>\n<th scope="col">p50</th>\n<th scope="col">p99</th>');
+    expect(html).toContain('<td></td>\n<th scope="col">p50</th>\n<th scope="col">p99</th>');
     expect(html).toContain('<th scope="row">read</th>\n<td>2</td>');
     expect(html).toContain('<th scope="row">write</th>\n<td>3</td>');
   });

@@ -66,8 +66,12 @@ function hasEmptyCorner(table: Element): boolean {
 }
 
 function addRowHeaders(table: Element): void {
-  for (const row of rowsOf(table, 'thead'))
-    for (const cell of cellsOf(row).slice(1)) cell.properties.scope = 'col';
+  for (const row of rowsOf(table, 'thead')) {
+    const [corner, ...columns] = cellsOf(row);
+    // The empty corner heads nothing: a data cell, so no header cell lacks its scope.
+    if (corner) corner.tagName = 'td';
+    for (const cell of columns) cell.properties.scope = 'col';
+  }
   for (const row of rowsOf(table, 'tbody')) {
     const [first] = cellsOf(row);
     if (!first) continue;

@@ -148,4 +148,17 @@ describe('Markdown that keeps the writer’s words', () => {
     expect(pairs.length).toBeGreaterThan(20);
     expect(pairs.filter(({ colour, bg }) => !(wcagContrast(colour, bg) >= minimumContrast))).toEqual([]);
   });
+
+  it('serves <picture> sources from the content folder and refuses one on another host', async () => {
+    const { html } = await render(
+      '<picture><source srcset="../images/diagram.svg 2x"><img src="../images/diagram.svg" alt="d"></picture>\n',
+    );
+    expect(html).toContain('<source srcset="/images/diagram.svg 2x">');
+    const error = await render(
+      '<picture><source srcset="https://tracker.example/x.png"><img src="../images/diagram.svg" alt="d"></picture>\n',
+    ).catch(String);
+    expect(error).toBe(
+      'UserError: notes/x.md:7: image "https://tracker.example/x.png" is on another host; put the file in the content folder',
+    );
+  });
 });

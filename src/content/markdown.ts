@@ -207,31 +207,51 @@ function collectToc(tree: Root, toc: TocEntry[]): void {
  * its intrinsic width and height so that the layout does not shift while it loads.
  */
 function resolveImages(tree: Root, state: RenderState): void {
-  const { input, assets, warnings } = state;
+  const contentDir = resolve(state.input.contentDir);
+  const publicPath = (path: string) => `/${relative(contentDir, path).split(sep).join('/')}`;
   visit(tree, 'element', (node: Element) => {
+    const at = where(state, node.position?.start.line);
+    // <picture><source srcset> loads an image as surely as <img src> does.
+    const srcSet = node.properties.srcSet;
+    if (node.tagName === 'source' && srcSet !== undefined && srcSet !== null) {
+      const candidates = Array.isArray(srcSet) ? srcSet.map(String) : String(srcSet).split(',');
+      const local = candidates.flatMap((candidate) => {
+        const [src = '', ...descriptor] = candidate.trim().split(/\s+/);
+        const path = localImage(src, at, state);
+        return path ? [[publicPath(path), ...descriptor].join(' ')] : [];
+      });
+      node.properties.srcSet = local.join(', ');
+      return;
+    }
     if (node.tagName !== 'img') return;
     const src = String(node.properties.src ?? '');
-    const at = where(state, node.position?.start.line);
-    const problem = (message: string) => void state.errors.push(`${at}: image "${src}" ${message}`);
-    if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(src))
-      return problem('is on another host; put the file in the content folder');
-    if (!imageExtensions.test(src)) return problem('is not an svg, png, jpg, gif, webp or avif file');
-    const contentDir = resolve(input.contentDir);
-    const path = src.startsWith('/')
-      ? resolve(contentDir, `.${src}`)
-      : resolve(dirname(resolve(contentDir, input.file)), src);
-    if (!path.startsWith(contentDir + sep)) return problem('is outside the content folder');
-    if (!existsSync(path)) return problem(`does not exist (looked for ${relative(contentDir, path)})`);
-    const stat = statSync(path);
+    const path = localImage(src, at, state);
+    if (!path) return;
     const size = imageSize(readFileSync(path));
-    assets.push({ path, size: stat.size, mtimeMs: stat.mtimeMs });
-    node.properties.src = `/${relative(contentDir, path).split(sep).join('/')}`;
+    node.properties.src = publicPath(path);
     if (size.width && size.height) {
       node.properties.width = size.width;
       node.properties.height = size.height;
     }
     node.properties.loading = 'lazy';
     node.properties.decoding = 'async';
-    if (!node.properties.alt) warnings.push(`${at}: image "${src}" has no alt text`);
+    if (!node.properties.alt) state.warnings.push(`${at}: image "${src}" has no alt text`);
   });
+}
+
+/** The file of an image inside the content folder, recorded as an asset; otherwise a problem, and undefined. */
+function localImage(src: string, at: string, state: RenderState): string | undefined {
+  const problem = (message: string) => void state.errors.push(`${at}: image "${src}" ${message}`);
+  if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(src))
+    return problem('is on another host; put the file in the content folder');
+  if (!imageExtensions.test(src)) return problem('is not an svg, png, jpg, gif, webp or avif file');
+  const contentDir = resolve(state.input.contentDir);
+  const path = src.startsWith('/')
+    ? resolve(contentDir, `.${src}`)
+    : resolve(dirname(resolve(contentDir, state.input.file)), src);
+  if (!path.startsWith(contentDir + sep)) return problem('is outside the content folder');
+  if (!existsSync(path)) return problem(`does not exist (looked for ${relative(contentDir, path)})`);
+  const stat = statSync(path);
+  state.assets.push({ path, size: stat.size, mtimeMs: stat.mtimeMs });
+  return path;
 }

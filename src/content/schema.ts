@@ -120,14 +120,13 @@ export type FrontMatterContext = Pick<Site, 'topics' | 'timezone' | 'publish'>;
 export function frontMatterSchema(site: FrontMatterContext) {
   const topicSlugs = site.topics.map((topic) => topic.slug);
   const known = new Set(topicSlugs);
-  const dateField = (field: string) =>
+  const dateField = () =>
     dateValue.transform((value, ctx) => {
       const date = parsePublishDate(value, site.timezone, site.publish.time);
       if (date) return date;
       ctx.addIssue({
         code: 'custom',
         message: `"${written(value)}" is not a date such as 2026-11-20T09:00:00+00:00`,
-        params: { field },
       });
       return z.NEVER;
     });
@@ -139,8 +138,8 @@ export function frontMatterSchema(site: FrontMatterContext) {
         .trim()
         .max(600, 'must be at most 600 characters')
         .default(''),
-      date: dateField('date'),
-      updated: dateField('updated').optional(),
+      date: dateField(),
+      updated: dateField().optional(),
       topics: z
         .array(z.string({ error: required('a topic slug') }), {
           error: required('a list such as [ai-workloads]'),

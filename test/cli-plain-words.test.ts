@@ -74,7 +74,9 @@ describe('errorbudget speaks plainly', () => {
     const line = yaml.split('\n').indexOf('publish: friday') + 1;
     const result = await runCli(['check', '--content', dir]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`errorbudget: site.yml:${line}: publish must be a group of indented fields\n`);
+    expect(result.stderr).toBe(
+      `errorbudget: 1 problem in the content:\nsite.yml:${line}: publish must be a group of indented fields\n`,
+    );
   });
 
   it('check says what passed, lists scheduled notes with their times, and warns about removed HTML', async () => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { loadContent, type Note } from '../content/load-content.js';
+import { isUserError } from '../user-error.js';
 import { configFrom, withContentOption } from './options.js';
 import { contentProblems, count } from './problems.js';
 
@@ -10,7 +11,11 @@ export function registerCheck(program: Command): void {
     .description('validate site.yml and every note; list every problem with its file and line; exit 1 on any')
     .action(async (options: { content?: string }) => {
       const config = configFrom(options);
-      const snapshot = await loadContent({ contentDir: config.contentDir });
+      const snapshot = await loadContent({ contentDir: config.contentDir }).catch((error: unknown) => {
+        // A broken site.yml stops the notes from being read: its problems are all there is to report.
+        if (isUserError(error)) throw contentProblems(error.message.split('\n'), '');
+        throw error;
+      });
       for (const warning of snapshot.warnings) process.stderr.write(`warning: ${warning}\n`);
       if (snapshot.errors.length > 0) throw contentProblems(snapshot.errors, '');
       const now = systemClock.now();

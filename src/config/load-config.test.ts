@@ -112,7 +112,7 @@ describe('loadConfig', () => {
       { METRICS_HOST: '0.0.0.0' },
       'configuration: METRICS_HOST: 0.0.0.0 is not a loopback address; metrics there need METRICS_TOKEN, or they would be public',
     ],
-    [{ SHUTDOWN_SECONDS: '0' }, 'configuration: SHUTDOWN_SECONDS: Too small: expected number to be >=1'],
+    [{ SHUTDOWN_SECONDS: '0' }, 'configuration: SHUTDOWN_SECONDS: must be at least 1'],
     [
       { SUBSCRIBE_ORIGINS: 'https://example.com/blog' },
       'configuration: SUBSCRIBE_ORIGINS: "https://example.com/blog" is not an origin such as https://example.com',

@@ -31,7 +31,7 @@ describe('errorbudget init', () => {
 
     const check = await runCli(['check', '--content', dir]);
     expect(check.stderr).toBe('');
-    expect(check.stdout).toBe('ok: 1 notes (0 drafts), 1 topics, 0 warnings\n');
+    expect(check.stdout).toBe('ok: 1 note (0 drafts, 0 scheduled), 1 topic, 0 warnings\n');
     expect(check.code).toBe(0);
 
     const data = await mkdtemp(join(tmpdir(), 'eb-init-data-'));

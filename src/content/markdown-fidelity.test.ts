@@ -1,11 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { wcagContrast } from 'culori';
 import { describe, expect, it } from 'vitest';
+import { htmlProblems } from '../../test/support/html-validator.js';
 import { codeBackgrounds, minimumContrast } from './code-themes.js';
 import { pageIds } from './heading-ids.js';
 import { renderMarkdown } from './markdown.js';
 
 const contentDir = fileURLToPath(new URL('../../test/fixtures/content', import.meta.url));
+/** A note's HTML inside the smallest valid page, for the validator. */
+const page = (html: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</title></head><body><main>${html}</main></body></html>`;
 const render = (body: string) => renderMarkdown({ contentDir, file: 'notes/x.md', body, firstLine: 7 });
 
 describe('Markdown that keeps the writer’s words', () => {
@@ -124,6 +128,7 @@ describe('Markdown that keeps the writer’s words', () => {
     const { html } = await render('|  | p50 | p99 |\n|---|---|---|\n| read | 2 | 9 |\n| write | 3 | 12 |\n');
     expect(html).toContain('<td></td>\n<th scope="col">p50</th>\n<th scope="col">p99</th>');
     expect(html).toContain('<th scope="row">read</th>\n<td>2</td>');
+    expect(await htmlProblems(page(html))).toEqual([]);
     expect(html).toContain('<th scope="row">write</th>\n<td>3</td>');
   });
 
@@ -153,7 +158,10 @@ describe('Markdown that keeps the writer’s words', () => {
     const { html } = await render(
       '<picture><source srcset="../images/diagram.svg 2x"><img src="../images/diagram.svg" alt="d"></picture>\n',
     );
-    expect(html).toContain('<source srcset="/images/diagram.svg 2x">');
+    expect(html).toContain(
+      '<a href="/images/diagram.svg" class="image-link"><picture><source srcset="/images/diagram.svg 2x">',
+    );
+    expect(await htmlProblems(page(html))).toEqual([]);
     const error = await render(
       '<picture><source srcset="https://tracker.example/x.png"><img src="../images/diagram.svg" alt="d"></picture>\n',
     ).catch(String);

@@ -175,11 +175,17 @@ const lineOf = (message: string) => Number(/^[^:]*:(\d+):/.exec(message)?.[1] ??
 function linkImages(tree: Root): void {
   visit(tree, 'element', (node: Element, index, parent) => {
     if (node.tagName === 'a') return 'skip';
-    if (node.tagName !== 'img' || !parent || index === undefined) return;
+    if ((node.tagName !== 'img' && node.tagName !== 'picture') || !parent || index === undefined) return;
+    // A <picture> is linked whole (a link inside it is not allowed), to the file of its <img>.
+    const img =
+      node.tagName === 'img'
+        ? node
+        : node.children.find((child) => child.type === 'element' && child.tagName === 'img');
+    if (img?.type !== 'element') return 'skip';
     parent.children[index] = {
       type: 'element',
       tagName: 'a',
-      properties: { href: node.properties.src, className: ['image-link'] },
+      properties: { href: img.properties.src, className: ['image-link'] },
       children: [node],
     };
     return 'skip';

@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 import { configFrom } from './options.js';
 
-/** Commands that never open the database; `export` keeps only its render cache in the data directory. */
-const withoutDatabase = new Set(['check', 'new', 'export', 'init', 'mailbox', 'mailbox show']);
+/** Commands that never open the database (`export` keeps a render cache and `preview` the secret there). */
+const withoutDatabase = new Set(['check', 'new', 'export', 'init', 'preview', 'mailbox', 'mailbox show']);
 
 export function whereDataLives(command: Command): string {
   let config: ReturnType<typeof configFrom>;

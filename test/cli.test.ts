@@ -47,7 +47,7 @@ describe('errorbudget CLI', () => {
         );
       });
     }
-  }, 120_000);
+  }, 300_000);
 
   it('check passes on good content', async () => {
     const dir = await copyOfFixtureContent();

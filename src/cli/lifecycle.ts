@@ -2,14 +2,19 @@
 // on SIGTERM or SIGINT that finishes what is in flight but never takes longer than SHUTDOWN_SECONDS.
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
-import { Metrics } from '../observability/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { type MetricsServer, startMetricsServer } from '../observability/metrics-server.js';
 import type { OperatorEndpoints } from '../observability/operator-endpoints.js';
 import type { ReadinessReport } from '../observability/readiness.js';
 
-/** Metrics cost a little on every page: they are kept only where someone can read them. */
-export function metricsFor(config: Config): Metrics | undefined {
-  return config.metrics.port !== undefined || config.metrics.token !== undefined ? new Metrics() : undefined;
+/**
+ * Metrics cost a little on every page: they are kept only where someone can read them. Loaded on
+ * demand, so that the other commands do not load prom-client.
+ */
+export async function metricsFor(config: Config): Promise<Metrics | undefined> {
+  if (config.metrics.port === undefined && config.metrics.token === undefined) return undefined;
+  const { Metrics } = await import('../observability/metrics.js');
+  return new Metrics();
 }
 
 export async function startOperatorListener(

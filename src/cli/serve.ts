@@ -49,7 +49,7 @@ export function registerServe(program: Command): void {
           );
         const snapshot = live.snapshot;
 
-        const metrics = metricsFor(config);
+        const metrics = await metricsFor(config);
         const services = await openServices(config, {
           live,
           log,

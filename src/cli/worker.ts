@@ -20,7 +20,7 @@ export function registerWorker(program: Command): void {
       const config = configFrom(options);
       const log = createLogger(config.logLevel);
       const live = await openLiveSite(config, log, { pages: false });
-      const metrics = metricsFor(config);
+      const metrics = await metricsFor(config);
       const services = await openServices(config, {
         live,
         log,

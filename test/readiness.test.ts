@@ -4,14 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/run-cli.js';
 import { type ServeProcess, startWorker, stopped } from './support/serve-process.js';
 import { fixtureContent } from './support/site-app.js';
+import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
 import { testSecret } from './support/subscription-app.js';
 
 const postgresUrl = process.env.TEST_POSTGRES_URL;
 
 async function admin(...texts: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl });
+  return query(postgresUrl as string, ...texts);
+}
+
+async function query(connectionString: string, ...texts: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     for (const text of texts) await client.query(text);
@@ -41,11 +47,14 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 describe.skipIf(!postgresUrl)('readiness while PostgreSQL goes away and comes back', () => {
   const name = `eb_ready_${randomBytes(4).toString('hex')}`;
   let worker: ServeProcess | undefined;
+  let smtp: SmtpSink;
   beforeAll(async () => {
     await admin(`create database ${name}`);
+    smtp = await startSmtpSink();
   });
   afterAll(async () => {
     if (worker) await stopped(worker.child, 'SIGTERM');
+    await smtp.close();
     await admin(
       `alter database ${name} allow_connections true`,
       `drop database if exists ${name} with (force)`,
@@ -55,12 +64,18 @@ describe.skipIf(!postgresUrl)('readiness while PostgreSQL goes away and comes ba
   it('turns /readyz to 503 while the database refuses connections, and back to 200 after', async () => {
     const url = new URL(postgresUrl as string);
     url.pathname = `/${name}`;
-    worker = await startWorker(['--content', fixtureContent], {
+    const env = {
       DATABASE_URL: url.toString(),
       DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-data-')),
       SECRET: testSecret,
-      METRICS_PORT: '0',
-    });
+      SMTP_URL: smtp.url,
+    };
+    worker = await startWorker(['--content', fixtureContent], { ...env, METRICS_PORT: '0' });
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    await query(
+      url.toString(),
+      `insert into subscribers (key, email, email_hmac, status, source, created_at, updated_at, confirmed_at) values ('k1', 'reader@example.com', 'h1', 'active', 'test', '${at}', '${at}', '${at}')`,
+    );
     const before = await readyz(worker.url);
     expect(before).toEqual({
       status: 200,
@@ -93,5 +108,12 @@ describe.skipIf(!postgresUrl)('readiness while PostgreSQL goes away and comes ba
     );
     expect(up.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', worker: 'ok' } });
     expect(worker.child.exitCode).toBeNull();
+
+    // Ready means working: an issue resumed now goes out within seconds, not after a pause that every
+    // lane failing during the outage had doubled.
+    const resumed = await runCli(['resume', 'restore-drills'], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const [mail] = await smtp.waitFor(1, 30_000);
+    expect(mail?.subject).toBe('Restore drills: the only backup metric that matters');
   });
 });

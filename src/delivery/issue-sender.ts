@@ -229,12 +229,15 @@ export class IssueSender {
   }
 
   private backOff(error: unknown): void {
+    // Lanes failing together (the relay or the database went away for a moment) are one failure: each
+    // doubling the pause made a two-second outage stop the sending for the full five minutes.
+    if (Date.now() < this.pausedUntil) return;
     this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 2000), maxBackoffMs);
     this.pausedUntil = Date.now() + this.backoffMs;
     if (error)
       this.o.log.warn(
         { err: error instanceof Error ? error.message : String(error), retryInMs: this.backoffMs },
-        'issue delivery: the relay connection failed; retrying',
+        'issue delivery: the relay or the database failed; retrying',
       );
   }
 

@@ -64,15 +64,15 @@ export class Metrics {
       registers,
       async collect() {
         const summary = await self.readOutbox();
-        this.reset();
-        if (!summary) return;
+        // An unlabelled gauge cannot be absent: NaN says "unknown" rather than a reassuring 0.
+        if (!summary) return void this.set(Number.NaN);
         const at = summary.oldestDueAt ? Date.parse(summary.oldestDueAt) : undefined;
         this.set(at === undefined ? 0 : Math.max(0, (self.now().getTime() - at) / 1000));
       },
     });
   }
 
-  /** The outbox gauges read through this; without it (a pages-only app) they stay empty. */
+  /** The outbox gauges read through this; without it they say nothing is known. */
   watchOutbox(summary: () => Promise<OutboxSummary>, now: () => Date): void {
     this.outbox = summary;
     this.now = now;

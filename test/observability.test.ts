@@ -122,7 +122,7 @@ describe('health, readiness and metrics of a web and a worker process', () => {
     expect(
       sample(
         webMetrics,
-        'errorbudget_http_request_duration_seconds_count{route="/confirm/:token",method="POST",status_code="200"}',
+        'errorbudget_http_request_duration_seconds_count{route="/confirm/:token",method="POST",status_code="303"}',
       ),
     ).toBe(1);
     expect(webMetrics).not.toContain(confirmPath);

@@ -11,6 +11,9 @@ import { runCli } from './support/run-cli.js';
 import { fixtureContent } from './support/site-app.js';
 import { testSecret } from './support/subscription-app.js';
 
+/** A spawned command may take this long on a loaded two-core machine; it is a bound, not a figure. */
+const slow = 90_000;
+
 const allMigrations = [
   '2026-11-25-01-subscriptions',
   '2026-11-26-01-issues',
@@ -27,8 +30,10 @@ describe.each(engines)('upgrading the database on %s', (engine) => {
   });
   afterEach(async () => t.drop());
 
-  it('migrate --dry-run lists what would run, changes nothing, and then says nothing is left', async () => {
-    const before = await runCli(['migrate', '--dry-run'], env);
+  it('migrate --dry-run lists what would run, changes nothing, and then says nothing is left', {
+    timeout: 300_000,
+  }, async () => {
+    const before = await runCli(['migrate', '--dry-run'], env, slow);
     expect(before.stderr).toBe('');
     expect(before.stdout).toBe(
       'the database has no schema yet; errorbudget migrate would apply 4 migrations, each in its own transaction:\n' +
@@ -39,31 +44,37 @@ describe.each(engines)('upgrading the database on %s', (engine) => {
     expect((await migrationPlan(t.db)).applied).toEqual([]);
     expect(await tableExists(t, 'kysely_migration')).toBe(false);
 
-    expect((await runCli(['migrate'], env)).stdout).toBe(`database is at ${allMigrations.at(-1)}\n`);
-    const after = await runCli(['migrate', '--dry-run'], env);
+    expect((await runCli(['migrate'], env, slow)).stdout).toBe(`database is at ${allMigrations.at(-1)}\n`);
+    const after = await runCli(['migrate', '--dry-run'], env, slow);
     expect(after.stdout).toBe(`the database is at ${allMigrations.at(-1)}; nothing to migrate\n`);
   });
 
   it('lists only the migrations an older database lacks', async () => {
     await migrate(t.db);
     await sql`delete from kysely_migration where name = ${allMigrations[3]}`.execute(t.db.kysely);
-    const plan = await runCli(['migrate', '--dry-run'], env);
+    const plan = await runCli(['migrate', '--dry-run'], env, slow);
     expect(plan.stdout).toBe(
       `the database is at ${allMigrations[2]}; errorbudget migrate would apply 1 migration, each in its own transaction:\n  ${allMigrations[3]}\n`,
     );
   });
 
-  it('serve and migrate refuse a database a newer errorbudget migrated, and say what to do', async () => {
+  it('serve and migrate refuse a database a newer errorbudget migrated, and say what to do', {
+    timeout: 300_000,
+  }, async () => {
     await migrate(t.db);
     await sql`insert into kysely_migration (name, timestamp) values ('2099-01-01-01-from-the-future', '2099-01-01T00:00:00.000Z')`.execute(
       t.db.kysely,
     );
     const refusal = `errorbudget: database: it was upgraded by a newer errorbudget (it has migration 2099-01-01-01-from-the-future, unknown to errorbudget ${version}): run that newer version, or restore the backup taken before the upgrade; migrations only go forward\n`;
-    const serve = await runCli(['serve', '--port', '0', '--no-watch', '--content', fixtureContent], env);
+    const serve = await runCli(
+      ['serve', '--port', '0', '--no-watch', '--content', fixtureContent],
+      env,
+      slow,
+    );
     expect(serve.stderr).toBe(refusal);
     expect(serve.code).toBe(1);
     for (const args of [['migrate'], ['migrate', '--dry-run']]) {
-      const result = await runCli(args, env);
+      const result = await runCli(args, env, slow);
       expect(result.stderr, args.join(' ')).toBe(refusal);
       expect(result.code).toBe(1);
     }

@@ -172,6 +172,8 @@ describe('health, readiness and metrics of a web and a worker process', () => {
   it('logs JSON lines with ISO-8601 times, and error pages carry the id of their log line', async () => {
     const web = await startServe(['--content', fixtureContent, '--no-worker'], env);
     running.push(web);
+    // Without METRICS_TOKEN there are no metrics on the public port at all.
+    expect((await fetch(`${web.url}/metrics`)).status).toBe(404);
     const response = await fetch(`${web.url}/subscribe`, {
       method: 'POST',
       headers: { 'content-type': 'application/xml', accept: 'text/html' },

@@ -68,7 +68,7 @@ describe('the privacy notice', () => {
     );
   });
 
-  it('is linked from every subscribe form: home, notes, and the pages that offer the form again', async () => {
+  it('is linked from every subscribe form (home, notes, the pages that offer the form again) and every footer', async () => {
     const pages = [await get(defaults, '/'), await get(defaults, '/notes/restore-drills')];
     const app = await startSubscriptionApp('sqlite');
     try {
@@ -83,6 +83,9 @@ describe('the privacy notice', () => {
     } finally {
       await app.close();
     }
+    // And from the footer of every page, forms or not.
+    for (const page of [...pages, await get(defaults, '/notes'), await get(defaults, '/topics')])
+      expect(page).toContain('<a href="/privacy">Privacy</a>');
     const forms = pages.flatMap(subscribeForms);
     expect(forms.length).toBe(4);
     for (const markup of forms)

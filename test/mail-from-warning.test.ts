@@ -35,5 +35,5 @@ describe('serve with a bare-IP SITE_URL', () => {
         msg: 'MAIL_FROM is not set and SITE_URL (http://192.0.2.10:8080) is an IP address, so mail goes out from newsletter@192.0.2.10, which mail providers refuse: set MAIL_FROM to an address at your own domain, such as "Your site" <newsletter@example.com>',
       },
     ]);
-  });
+  }, 180_000);
 });

@@ -1,11 +1,11 @@
-// The privacy notice: written from site.yml, linked from every subscribe form, valid HTML (the Nu Html
-// Checker), and, in Chromium, a page that asks nothing of any other host.
+// The privacy notice: written from site.yml, linked from every subscribe form, valid HTML, and, in
+// Chromium, a page that asks nothing of any other host.
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { launchChromium, skipBrowserTests } from './support/chromium.js';
-import { htmlErrors } from './support/html-checker.js';
+import { htmlProblems } from './support/html-validator.js';
 import { buildSiteApp, copyOfFixtureContent } from './support/site-app.js';
 import { form, startSubscriptionApp } from './support/subscription-app.js';
 
@@ -68,7 +68,7 @@ describe('the privacy notice', () => {
     );
   });
 
-  it('is linked from every subscribe form: home, notes, and the pages that offer the form again', async () => {
+  it('is linked from every subscribe form (home, notes, the pages that offer the form again) and every footer', async () => {
     const pages = [await get(defaults, '/'), await get(defaults, '/notes/restore-drills')];
     const app = await startSubscriptionApp('sqlite');
     try {
@@ -83,6 +83,9 @@ describe('the privacy notice', () => {
     } finally {
       await app.close();
     }
+    // And from the footer of every page, forms or not.
+    for (const page of [...pages, await get(defaults, '/notes'), await get(defaults, '/topics')])
+      expect(page).toContain('<a href="/privacy">Privacy</a>');
     const forms = pages.flatMap(subscribeForms);
     expect(forms.length).toBe(4);
     for (const markup of forms)
@@ -90,8 +93,8 @@ describe('the privacy notice', () => {
   });
 
   it('is valid HTML, as is the home page with its forms', async () => {
-    const pages = { privacy: await get(defaults, '/privacy'), home: await get(defaults, '/') };
-    expect(await htmlErrors(pages)).toEqual([]);
+    expect(await htmlProblems(await get(defaults, '/privacy'))).toEqual([]);
+    expect(await htmlProblems(await get(defaults, '/'))).toEqual([]);
   });
 
   describe.skipIf(skipBrowserTests)('in Chromium', () => {

@@ -37,7 +37,7 @@ function serving(child: ChildProcess): Promise<{ url: string; output: () => stri
   });
 }
 
-async function until<T>(what: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(what: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await what();
@@ -103,18 +103,18 @@ describe('privacy on disk', () => {
     await new Promise((resolve) => exporting.on('close', resolve));
     expect(exporting.exitCode).toBe(0);
     expect(await modeOf(exported)).toBe('0600');
-  });
+  }, 240_000);
 
   it('narrows a data folder and database open to other users, saying so in one line each', async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'eb-disk-')), 'data');
     await mkdir(dataDir);
-    expect((await runCli(['migrate'], { DATA_DIR: dataDir })).code).toBe(0);
+    expect((await runCli(['migrate'], { DATA_DIR: dataDir }, 120_000)).code).toBe(0);
     const db = join(dataDir, 'errorbudget.db');
     await chmod(dataDir, 0o755);
     await chmod(db, 0o644);
     await chmod(join(dataDir, 'secret'), 0o640);
 
-    const again = await runCli(['migrate'], { DATA_DIR: dataDir });
+    const again = await runCli(['migrate'], { DATA_DIR: dataDir }, 120_000);
     expect(again.code).toBe(0);
     expect(again.stderr).toBe(
       [
@@ -130,6 +130,6 @@ describe('privacy on disk', () => {
       '0600',
     ]);
     // Once narrowed, nothing more is said.
-    expect((await runCli(['migrate'], { DATA_DIR: dataDir })).stderr).toBe('');
-  });
+    expect((await runCli(['migrate'], { DATA_DIR: dataDir }, 120_000)).stderr).toBe('');
+  }, 240_000);
 });

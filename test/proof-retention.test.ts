@@ -61,7 +61,11 @@ describe.each(engines)('proof retention on %s', (engine) => {
   }
 
   const auditVerify = () =>
-    runCli(['audit', 'verify'], { DATABASE_URL: t.database.url, SECRET: testSecret, DATA_DIR: t.dataDir });
+    runCli(
+      ['audit', 'verify'],
+      { DATABASE_URL: t.database.url, SECRET: testSecret, DATA_DIR: t.dataDir },
+      120_000,
+    );
 
   it('keeps the IP and user agent for 12 months, then drops them everywhere while the ledger verifies', async () => {
     t = await startSubscriptionApp(engine);
@@ -96,7 +100,7 @@ describe.each(engines)('proof retention on %s', (engine) => {
     expect(audit.code).toBe(0);
     // A second run finds nothing left to drop.
     expect(await t.services.retention.runDue()).toEqual({ ledgerProofs: 0, confirmations: 0, requests: 0 });
-  });
+  }, 240_000);
 
   it('still notices a proof altered before or after its IP and user agent were dropped', async () => {
     t = await startSubscriptionApp(engine);
@@ -158,7 +162,7 @@ describe.each(engines)('proof retention on %s', (engine) => {
     expect(expired).toMatchObject([{ seq: 5, email_hmac: 'legacy-person', proof: null }]);
     expect(await verifyLedger(t.db)).toMatchObject({ ok: true, events: 5 });
     expect((await auditVerify()).code).toBe(0);
-  });
+  }, 240_000);
 
   it('drops them in the background once the workers run, and again on every turn', async () => {
     t = await startSubscriptionApp(engine);

@@ -1,7 +1,7 @@
 // Where issue mail goes, as connections the sender keeps busy: the pipelined SMTP client to a relay,
 // or the local mailbox when no relay is configured (so a new site sees its issue exactly as sent).
 import type { ConnectionOptions } from 'node:tls';
-import { makePrivateDir } from '../config/private-files.js';
+import { securePrivateDir } from '../config/private-files.js';
 import { type SendOutcome, type SmtpClientOptions, SmtpConnection } from '../mail/smtp-client.js';
 import { saveToMailbox } from '../mail/transport.js';
 
@@ -41,7 +41,7 @@ export function smtpRelay(url: string, tls?: ConnectionOptions): Relay {
 const accepted: SendOutcome = { accepted: true, reply: { code: 250, enhanced: '2.0.0', text: 'saved' } };
 
 export function mailboxRelay(dir: string, now: () => Date): Relay {
-  makePrivateDir(dir);
+  securePrivateDir(dir);
   return {
     description: `local mailbox ${dir}`,
     async open() {

@@ -3,7 +3,7 @@
 import { chmod, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { makePrivateDir } from '../config/private-files.js';
+import { securePrivateDir } from '../config/private-files.js';
 import type { NodemailerDkim } from './dkim-signer.js';
 import type { MailMessage } from './mail-message.js';
 import { classifyReply, enhancedStatusOf, type ReplyClass, type ReplyStage } from './reply-class.js';
@@ -114,7 +114,7 @@ export function smtpTransport(smtpUrl: string, options: SmtpTransportOptions): T
 }
 
 export function mailboxTransport(dir: string): Transport {
-  makePrivateDir(dir);
+  securePrivateDir(dir);
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     description: `local mailbox ${dir} (read it with: errorbudget mailbox)`,

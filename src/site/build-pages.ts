@@ -9,11 +9,11 @@ import { buildFeeds } from './feeds.js';
 import { type CardJob, ShareCards } from './share-card/share-cards.js';
 import { buildRobots, buildSitemap, type SitemapEntry } from './sitemap.js';
 import { ArchivePage } from './views/archive-page.js';
-import { type Chrome, noteUrl, topicUrl } from './views/chrome.js';
+import { type Chrome, noteUrl, privacyPath, topicUrl } from './views/chrome.js';
 import { HomePage } from './views/home-page.js';
 import { NotFoundPage } from './views/message-page.js';
 import { NotePage } from './views/note-page.js';
-import { PrivacyPage, privacyPath } from './views/privacy-page.js';
+import { PrivacyPage } from './views/privacy-page.js';
 import { TopicPage, TopicsPage } from './views/topic-pages.js';
 import { isUnpublished } from './views/unpublished-banner.js';
 

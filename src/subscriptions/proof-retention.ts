@@ -73,7 +73,7 @@ export class ProofRetention {
     if (dropped.ledgerProofs + dropped.confirmations + dropped.requests > 0)
       this.o.log.info(
         dropped,
-        `dropped IP addresses and user agents recorded before ${before} (${months} months)`,
+        `dropped IP addresses and user agents recorded before ${before} (${months === 1 ? '1 month' : `${months} months`})`,
       );
     return dropped;
   }

@@ -18,6 +18,9 @@ export function noteUrl(note: Pick<Note, 'slug'>): string {
   return `/notes/${note.slug}`;
 }
 
+/** The privacy notice, which every subscribe form and the footer link. */
+export const privacyPath = '/privacy';
+
 export function topicUrl(topic: Pick<Topic, 'slug'>): string {
   return `/topics/${topic.slug}`;
 }

@@ -1,7 +1,7 @@
 // The page shell: head metadata (canonical, OpenGraph, Twitter, feeds), header, skip link, footer.
 import type { ComponentChildren } from 'preact';
 import { cardSize } from '../share-card/card-size.js';
-import type { Chrome } from './chrome.js';
+import { type Chrome, privacyPath } from './chrome.js';
 
 export interface PageMeta {
   title: string;
@@ -123,8 +123,8 @@ export function Layout({
               {site.title} — {site.tagline}.
             </p>
             <p>
-              No cookies, no trackers. <a href="/feed.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
-              <a href="/feed.json">JSON Feed</a>
+              No cookies, no trackers. <a href={privacyPath}>Privacy</a> · <a href="/feed.xml">RSS</a> ·{' '}
+              <a href="/atom.xml">Atom</a> · <a href="/feed.json">JSON Feed</a>
             </p>
           </div>
         </footer>

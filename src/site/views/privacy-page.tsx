@@ -1,9 +1,7 @@
 // The privacy notice at /privacy, written from site.yml: who keeps what about a subscriber, why, for how
 // long, and how to have it erased. Every subscribe form links here. It says only what the code does.
-import type { Chrome } from './chrome.js';
+import { type Chrome, privacyPath } from './chrome.js';
 import { Layout } from './layout.js';
-
-export const privacyPath = '/privacy';
 
 const monthsText = (months: number) => (months === 1 ? '1 month' : `${months} months`);
 

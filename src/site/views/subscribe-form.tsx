@@ -1,6 +1,6 @@
 // The subscribe form. It works as a plain HTML form; a honeypot field catches naive bots. Each one links
 // the privacy notice, which says what subscribing keeps and for how long.
-import { privacyPath } from './privacy-page.js';
+import { privacyPath } from './chrome.js';
 
 export function SubscribeForm({
   id,

@@ -240,6 +240,19 @@ describe('a damaged or foreign archive', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('refuses to back up where there is no database yet', async () => {
+    const empty = join(dir, 'empty');
+    const result = await runCli(['backup', join(dir, 'empty.tar.gz')], {
+      DATA_DIR: empty,
+      CONTENT_DIR: fixtureContent,
+    });
+    expect([result.code, result.stderr]).toEqual([
+      1,
+      'errorbudget: DATABASE_URL: holds no errorbudget database yet: start serve or run migrate first\n',
+    ]);
+    expect(existsSync(join(dir, 'empty.tar.gz'))).toBe(false);
+  });
+
   const damaged: [string, (good: Buffer, work: string) => Buffer, RegExp][] = [
     [
       'a flipped byte',

@@ -6,7 +6,9 @@ import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensureSecret } from '../config/ensure-secret.js';
 import type { Config } from '../config/load-config.js';
-import type { Db } from '../db/open-database.js';
+import { schemaVersion } from '../db/migrations.js';
+import { type Db, openDatabase } from '../db/open-database.js';
+import { bindSecret } from '../ledger/bind-secret.js';
 import { UserError } from '../user-error.js';
 import { writeArchive, writeOwnerOnly } from './archive.js';
 import { archiveFiles, type Manifest, manifestName, sha256File } from './manifest.js';
@@ -18,6 +20,32 @@ export interface BackupOptions {
   force: boolean;
   version: string;
   now: () => Date;
+}
+
+/**
+ * The database as it is: a backup never migrates it (a newer errorbudget making a backup must not
+ * change the schema under the running one), but does check that the secret it archives is the
+ * database's own.
+ */
+export async function openForBackup(config: Config): Promise<Db> {
+  const db = openDatabase(config.databaseUrl);
+  try {
+    const level = await schemaVersion(db).catch((error: Error & { code?: string }) => {
+      // No migration table yet is an empty database; anything else is not reaching it at all.
+      if (error.code === '42P01' || /no such table/.test(error.message)) return undefined;
+      throw new UserError(`cannot open the database (${error.message})`, 'DATABASE_URL');
+    });
+    if (!level)
+      throw new UserError(
+        'holds no errorbudget database yet: start serve or run migrate first',
+        'DATABASE_URL',
+      );
+    await bindSecret(db.kysely, config);
+    return db;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
 }
 
 export async function backUp(config: Config, db: Db, o: BackupOptions): Promise<Manifest> {

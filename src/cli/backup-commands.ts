@@ -1,9 +1,8 @@
 // `backup` and `restore`: a consistent archive of a running site, and the way back from one.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { backUp } from '../backup/back-up.js';
+import { backUp, openForBackup } from '../backup/back-up.js';
 import { restore } from '../backup/restore.js';
-import { openDatabaseFor } from '../server/open-services.js';
 import { configFrom } from './options.js';
 
 export function registerBackupCommands(program: Command, version: string): void {
@@ -17,7 +16,7 @@ export function registerBackupCommands(program: Command, version: string): void 
     .action(async (file: string, options: { force?: boolean }) => {
       const config = configFrom({});
       const out = resolve(file);
-      const db = await openDatabaseFor(config);
+      const db = await openForBackup(config);
       try {
         const manifest = await backUp(config, db, {
           out,

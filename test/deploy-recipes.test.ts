@@ -124,8 +124,13 @@ describe('the container', () => {
       expect(service?.environment?.DATABASE_URL).toMatch(
         /^postgres:\/\/errorbudget:.*@postgres:5432\/errorbudget$/,
       );
-      expect(parseTrustProxy(service?.environment?.TRUST_PROXY ?? '')).toEqual(['172.30.0.1']);
     }
+    for (const web of [web1, web2])
+      expect(parseTrustProxy(web?.environment?.TRUST_PROXY ?? '')).toEqual(['172.30.0.1']);
+    expect(worker?.environment?.METRICS_PORT).toBe('9464');
+    expect(worker?.healthcheck).toMatchObject({
+      test: expect.arrayContaining([expect.stringContaining('127.0.0.1:9464/healthz')]),
+    });
   });
 });
 

@@ -3,10 +3,11 @@
 // migrates, and proves the result: the row counts of the manifest and `audit verify`. Old mail is never
 // sent again: mail that was waiting at backup time is failed, and every issue that was sending waits.
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/load-config.js';
+import { securePrivateDir } from '../config/private-files.js';
 import { latestMigration } from '../db/migrations.js';
 import { type Db, type Engine, openDatabase } from '../db/open-database.js';
 import { holdIssuesAfterRestore } from '../delivery/issue-store.js';
@@ -67,7 +68,7 @@ export async function restore(config: Config, file: string, o: RestoreOptions): 
       await rename(path, `${path}${suffix}`);
       kept.push(`${path}${suffix}`);
     };
-    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    securePrivateDir(config.dataDir);
     await restoreFiles(config, dir, secret, plan, keep, o.say);
     await restoreDatabase(config, dir, engine, plan.databaseExists, suffix, kept);
     const db = await openDatabaseFor(config);
@@ -152,6 +153,7 @@ async function restoreFiles(
   if (existsSync(checkpoints)) {
     await mkdir(dirname(config.ledgerCheckpointFile), { recursive: true });
     await copyFile(checkpoints, config.ledgerCheckpointFile);
+    await chmod(config.ledgerCheckpointFile, 0o600);
   }
   const dkim = join(dir, archiveFiles.dkim);
   if (existsSync(dkim)) {

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { sql } from 'kysely';
+import { securePrivateFile } from '../config/private-files.js';
 import { schemaVersion } from '../db/migrations.js';
 import { type Db, openDatabase } from '../db/open-database.js';
 import { type Counts, countRows } from './manifest.js';
@@ -50,6 +51,8 @@ export async function restoreSqlite(
 }
 
 async function copyDatabase(from: string, to: string): Promise<void> {
+  // VACUUM INTO fills an empty file: created first, the owner's alone.
+  securePrivateFile(to);
   const db = openDatabase(`sqlite:${from}`);
   try {
     await sql`vacuum into ${to}`.execute(db.kysely);

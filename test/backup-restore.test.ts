@@ -170,7 +170,7 @@ describe.each(engines)('backup and restore on %s', (engine) => {
 });
 
 describe.skipIf(!engines.includes('postgres'))('restore over a PostgreSQL database', () => {
-  it('refuses without --force, and with it brings the tables back to the backup', async () => {
+  it('explains pg_dump when it is missing, refuses to restore without --force, and with it brings the tables back to the backup', async () => {
     const database = await createTestDatabase('postgres');
     const dir = await mkdtemp(join(tmpdir(), 'eb-backup-pg-'));
     try {
@@ -191,6 +191,15 @@ describe.skipIf(!engines.includes('postgres'))('restore over a PostgreSQL databa
           confirmed_at: at,
         })
         .execute();
+      const noTools = await runCli(['backup', join(dir, 'no-tools.tar.gz')], {
+        ...env,
+        PATH: '/nonexistent',
+      });
+      expect(noTools.code).toBe(1);
+      expect(noTools.stderr).toMatch(
+        /^errorbudget: pg_dump is not on the PATH\. A PostgreSQL database is backed up with pg_dump and restored with pg_restore \(Debian: apt-get install postgresql-client.*\n$/,
+      );
+      expect(existsSync(join(dir, 'no-tools.tar.gz'))).toBe(false);
       const refused = await runCli(['restore', archive], env);
       expect([refused.code, refused.stderr]).toEqual([
         1,

@@ -1,6 +1,7 @@
 // What the nginx recipe (deploy/nginx/errorbudget.conf) costs and gains, over TLS: one note page
 // through nginx to one `serve --no-worker` process, against nginx serving the same bytes itself, and
-// through nginx to two web processes against one. nginx runs 2 workers (one per core), wrk 1 thread.
+// through nginx to two web processes against one, in turn within each round. nginx runs 2 workers
+// (one per core), wrk 1 thread.
 // Usage: npm run build && npx tsx bench/proxy-overhead.ts   (ROUNDS=3 SECONDS=5 CONNECTIONS=32)
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ const slug = 'five-backup-architecture-patterns-for-fintech';
 
 const work = await mkdtemp(join(tmpdir(), 'eb-proxy-bench-'));
 const children: ReturnType<typeof start>[] = [];
-let nginx: Nginx | undefined;
+const nginxes: Nginx[] = [];
 try {
   const cert = selfSignedCert(work);
   const webPorts = [await freePort(), await freePort()];
@@ -41,7 +42,7 @@ try {
     ).arrayBuffer(),
   );
   await writeFile(join(work, 'note.html'), page);
-  const [httpsPort, httpPort, directPort] = [await freePort(), await freePort(), await freePort()];
+  const directPort = await freePort();
   const direct = `server { listen 127.0.0.1:${directPort} ssl http2; ssl_certificate ${cert.cert}; ssl_certificate_key ${cert.key};
     access_log off; location / { root ${work}; default_type text/html; try_files /note.html =404; } }`;
 
@@ -56,22 +57,26 @@ try {
       await wrk(url, seconds, connections, ['Host: localhost', 'Accept-Encoding: identity']),
     );
   };
-  for (const upstreams of [[webPorts[0] as number], webPorts]) {
-    nginx = await startNginx({
-      dir: join(work, `nginx-${upstreams.length}`),
-      upstreams,
-      httpsPort,
-      httpPort,
-      cert,
-      extraHttp: direct,
-      workers: 2,
-    });
-    for (let round = 0; round < rounds; round++) {
-      if (upstreams.length === 1) await measure('nginx, file', directPort);
-      await measure(upstreams.length === 1 ? 'nginx → 1 process' : 'nginx → 2 processes', httpsPort);
-    }
-    await nginx.stop();
-    nginx = undefined;
+  // Two nginx instances with the shipped site, one per upstream set, measured in turn within each round,
+  // so that load from elsewhere falls on all three alike.
+  const one = { port: await freePort(), upstreams: [webPorts[0] as number] };
+  const two = { port: await freePort(), upstreams: webPorts };
+  for (const [i, setup] of [one, two].entries())
+    nginxes.push(
+      await startNginx({
+        dir: join(work, `nginx-${setup.upstreams.length}`),
+        upstreams: setup.upstreams,
+        httpsPort: setup.port,
+        httpPort: await freePort(),
+        cert,
+        ...(i === 0 ? { extraHttp: direct } : {}),
+        workers: 2,
+      }),
+    );
+  for (let round = 0; round < rounds; round++) {
+    await measure('nginx, file', directPort);
+    await measure('nginx → 1 process', one.port);
+    await measure('nginx → 2 processes', two.port);
   }
 
   const rps = (name: string) => median((results[name] ?? []).map((r) => r.requestsPerSecond));
@@ -90,7 +95,7 @@ try {
     `  two processes / one process behind nginx:   ${(rps('nginx → 2 processes') / rps('nginx → 1 process')).toFixed(2)}×`,
   );
 } finally {
-  await nginx?.stop();
+  for (const nginx of nginxes) await nginx.stop();
   for (const child of children) await stop(child);
   await rm(work, { recursive: true, force: true });
 }

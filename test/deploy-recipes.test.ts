@@ -98,6 +98,7 @@ describe('the container', () => {
         depends_on?: object;
         healthcheck?: object;
         image?: string;
+        stop_grace_period?: string;
       }
     >;
   };
@@ -120,6 +121,8 @@ describe('the container', () => {
       expect(web?.command?.slice(2)).toEqual(['serve', '--no-worker', '--no-watch']);
     expect(worker?.command?.slice(2)).toEqual(['worker', '--no-watch']);
     for (const service of [web1, web2, worker]) {
+      // Longer than SHUTDOWN_SECONDS' default (25 s), so a stopping container drains before it is killed.
+      expect(service?.stop_grace_period).toBe('30s');
       expect(service?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
       expect(service?.environment?.DATABASE_URL).toMatch(
         /^postgres:\/\/errorbudget:.*@postgres:5432\/errorbudget$/,

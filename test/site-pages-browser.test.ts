@@ -180,6 +180,7 @@ describe.skipIf(skipBrowserTests)('pages a reader enjoys, in headless Chromium',
       );
     expect(lines.length).toBe(7);
     expect(lines.every((n) => n === 1)).toBe(true);
+    await page.screenshot({ path: `${screenshots}topics-375.png` });
     await page.context().close();
   });
 

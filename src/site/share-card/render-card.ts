@@ -16,7 +16,10 @@ export interface CardInput {
 
 const require = createRequire(import.meta.url);
 
-/** IBM Plex (SIL Open Font License), in the subsets that cover Latin, Cyrillic, Greek and Vietnamese titles. */
+/**
+ * IBM Plex (SIL Open Font License) from npm. satori takes a glyph the title's face lacks from any other
+ * font it has, so Greek comes from the sans; scripts none of these cover (CJK, Arabic…) are not drawn.
+ */
 function font(family: 'serif' | 'sans', subset: string, weight: 400 | 600 | 700) {
   const file = `@fontsource/ibm-plex-${family}/files/ibm-plex-${family}-${subset}-${weight}-normal.woff`;
   return {

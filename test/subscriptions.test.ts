@@ -177,13 +177,18 @@ describe.each(engines)('subscriptions on %s', (engine) => {
   it('re-subscribing after leaving goes through double opt-in again', async () => {
     await subscribe('again@example.com');
     await t.deliver();
-    await postForm(t.path(linkIn(t.smtp.messages[0] ?? ({} as never), '/confirm/')), '');
+    const confirmed = await postForm(t.path(linkIn(t.smtp.messages[0] ?? ({} as never), '/confirm/')), '');
     await t.deliver();
     const unsubscribe = t.path(linkIn(t.smtp.messages[1] ?? ({} as never), '/unsubscribe/'));
     const page = await t.app.inject({ method: 'GET', url: unsubscribe });
     expect(page.body).toContain('a••••@example.com');
     await postForm(unsubscribe, '');
     expect(await status('again@example.com')).toBe('unsubscribed');
+    // The welcome page no longer welcomes: it sends the reader to their status.
+    const welcome = String(confirmed.headers.location);
+    const stale = await t.app.inject({ method: 'GET', url: welcome });
+    expect(stale.statusCode).toBe(303);
+    expect(stale.headers.location).toBe(welcome.replace('/welcome/', '/manage/'));
     t.clock.advance(11 * 60_000);
     await subscribe('again@example.com');
     expect(await status('again@example.com')).toBe('pending');

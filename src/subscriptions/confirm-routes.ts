@@ -56,6 +56,8 @@ export function confirmRoutes(
       ...requester(request),
       automatic: confirmBody.parse(request.body ?? {}).automatic === '1',
     });
+    // A token that never existed is bad input: its 404 at once, not a redirect to one.
+    if (outcome.state === 'unknown') return sendView(live, request, reply, pages.unknownLink);
     // Every other outcome (a click needed, a spent link) is what the link's own page now shows.
     const next = outcome.state === 'confirmed' ? `/welcome/${outcome.personalToken}` : `/confirm/${token}`;
     return reply.header('cache-control', 'no-store').redirect(next, 303);

@@ -2,12 +2,18 @@ import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium, skipBrowserTests } from './support/chromium.js';
-import { runCli } from './support/run-cli.js';
+import { htmlProblems } from './support/html-validator.js';
+import { type CliResult, runCli } from './support/run-cli.js';
 import { copyOfFixtureContent, fixtureContent } from './support/site-app.js';
 import { startStaticServer } from './support/static-server.js';
 import { type SubscriptionApp, startSubscriptionApp } from './support/subscription-app.js';
+
+// Commands that load and render the content take long on a loaded machine: generous bounds, never sleeps.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runCli(args, env, 180_000);
 
 // The static copy of the site on one port, the running errorbudget that takes its subscriptions on
 // another: two origins, as with a CDN and a subscribe server.
@@ -22,7 +28,7 @@ beforeAll(async () => {
   t = await startSubscriptionApp('sqlite', { env: { SUBSCRIBE_ORIGINS: staticSite.origin } });
   api = await t.app.listen({ host: '127.0.0.1', port: 0 });
   exportDir = join(await mkdtemp(join(tmpdir(), 'eb-static-')), 'public');
-  exported = await runCli(
+  exported = await cli(
     [
       'export',
       exportDir,
@@ -35,7 +41,7 @@ beforeAll(async () => {
     ],
     { DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-static-data-')) },
   );
-}, 60_000);
+});
 afterAll(async () => {
   await t?.close();
   await staticSite?.close();
@@ -59,9 +65,9 @@ describe('export --subscribe-url', () => {
       expect(actions.length).toBeGreaterThan(0);
       expect(new Set(actions)).toEqual(new Set([`${api}/subscribe`]));
     }
-    expect(await readFile(join(exportDir, 'subscribe/check-inbox.html'), 'utf8')).toContain(
-      'Check your inbox',
-    );
+    const result = await readFile(join(exportDir, 'subscribe/check-inbox.html'), 'utf8');
+    expect(result).toContain('Check your inbox');
+    for (const page of [home, note, result]) expect(await htmlProblems(page)).toEqual([]);
   });
 
   it('lets only the named origin subscribe across origins, and only at /subscribe', async () => {
@@ -169,7 +175,7 @@ describe.skipIf(skipBrowserTests)('an exported site subscribing in headless Chro
 describe('export without --subscribe-url', () => {
   it('leaves the forms out and says so', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'eb-static-')), 'public');
-    const result = await runCli(
+    const result = await cli(
       ['export', out, '--content', fixtureContent, '--site-url', 'https://static.example'],
       {
         DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-static-data-')),
@@ -183,9 +189,10 @@ describe('export without --subscribe-url', () => {
       const html = await readFile(join(out, file), 'utf8');
       expect(html, file).not.toContain('<form');
       expect(html, file).toContain('Follow the new notes in a feed reader');
+      expect(await htmlProblems(html), file).toEqual([]);
     }
     await expect(readFile(join(out, 'subscribe/check-inbox.html'))).rejects.toThrow();
-  }, 60_000);
+  });
 });
 
 describe('export.subscribeUrl in site.yml', () => {
@@ -196,7 +203,7 @@ describe('export.subscribeUrl in site.yml', () => {
       '\nexport:\n  subscribeUrl: https://subscribe.example.com/\n',
     );
     const out = join(await mkdtemp(join(tmpdir(), 'eb-static-')), 'public');
-    const result = await runCli(['export', out, '--content', content, '--site-url', 'https://example.com'], {
+    const result = await cli(['export', out, '--content', content, '--site-url', 'https://example.com'], {
       DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-static-data-')),
     });
     expect(result.stderr).toBe('');
@@ -206,16 +213,16 @@ describe('export.subscribeUrl in site.yml', () => {
     expect(await readFile(join(out, 'index.html'), 'utf8')).toContain(
       'action="https://subscribe.example.com/subscribe"',
     );
-  }, 60_000);
+  });
 
   it('names the line of an address that is not one', async () => {
     const content = await copyOfFixtureContent();
     const lines = (await readFile(join(content, 'site.yml'), 'utf8')).split('\n').length;
     await appendFile(join(content, 'site.yml'), '\nexport:\n  subscribeUrl: subscribe.example.com\n');
-    const result = await runCli(['check', '--content', content]);
+    const result = await cli(['check', '--content', content]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       `site.yml:${lines + 2}: export.subscribeUrl must be an http(s) address such as https://subscribe.example.com`,
     );
-  }, 60_000);
+  });
 });

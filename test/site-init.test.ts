@@ -1,11 +1,16 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseSite } from '../src/content/load-site.js';
 import { siteSchema } from '../src/content/schema.js';
-import { runCli } from './support/run-cli.js';
+import { type CliResult, runCli } from './support/run-cli.js';
 import { type ServeProcess, startServe, stopped } from './support/serve-process.js';
+
+// Commands that load and render the content take long on a loaded machine: generous bounds, never sleeps.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runCli(args, env, 180_000);
 
 const servers: ServeProcess[] = [];
 afterAll(async () => {
@@ -14,7 +19,7 @@ afterAll(async () => {
 
 async function newSite(args: string[] = []) {
   const dir = join(await mkdtemp(join(tmpdir(), 'eb-init-')), 'my-notes');
-  const result = await runCli(['init', dir, '--timezone', 'Europe/Berlin', ...args]);
+  const result = await cli(['init', dir, '--timezone', 'Europe/Berlin', ...args]);
   return { dir, result };
 }
 
@@ -29,7 +34,7 @@ describe('errorbudget init', () => {
     expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'images', 'notes', 'site.yml']);
     expect(await readFile(join(dir, '.gitignore'), 'utf8')).toMatch(/^data\/$/m);
 
-    const check = await runCli(['check', '--content', dir]);
+    const check = await cli(['check', '--content', dir]);
     expect(check.stderr).toBe('');
     expect(check.stdout).toBe('ok: 1 note (0 drafts, 0 scheduled), 1 topic, 0 warnings\n');
     expect(check.code).toBe(0);
@@ -50,7 +55,7 @@ describe('errorbudget init', () => {
     expect(image.headers.get('content-type')).toBe('image/svg+xml');
     // The data stays where the server was told, never inside the writer's repository.
     expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'images', 'notes', 'site.yml']);
-  }, 60_000);
+  });
 
   it('explains every key of site.yml in a comment above it', async () => {
     const { dir } = await newSite();
@@ -79,13 +84,13 @@ describe('errorbudget init', () => {
     expect(await readFile(join(dir, 'notes/hello.md'), 'utf8')).toMatch(
       /^date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00$/m,
     );
-    expect((await runCli(['check', '--content', dir])).code).toBe(0);
+    expect((await cli(['check', '--content', dir])).code).toBe(0);
   });
 
   it('refuses a folder that is not empty, and writes nothing into it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eb-init-full-'));
     await writeFile(join(dir, 'thesis.md'), 'mine');
-    const result = await runCli(['init', dir]);
+    const result = await cli(['init', dir]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `errorbudget: ${dir}: is not empty (thesis.md); init creates a site in a new or empty folder\n`,

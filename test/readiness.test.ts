@@ -70,11 +70,19 @@ describe.skipIf(!postgresUrl)('readiness while PostgreSQL goes away and comes ba
       SECRET: testSecret,
       SMTP_URL: smtp.url,
     };
-    worker = await startWorker(['--content', fixtureContent], { ...env, METRICS_PORT: '0' });
+    // The reader exists before the worker starts, and the worker has made the note's (held) issue
+    // before the outage: the issue's readers are those of the moment it is made.
+    const migrated = await runCli(['migrate'], env);
+    expect(migrated.code, migrated.stderr).toBe(0);
     const at = new Date(Date.now() - 3600_000).toISOString();
     await query(
       url.toString(),
       `insert into subscribers (key, email, email_hmac, status, source, created_at, updated_at, confirmed_at) values ('k1', 'reader@example.com', 'h1', 'active', 'test', '${at}', '${at}', '${at}')`,
+    );
+    worker = await startWorker(['--content', fixtureContent], { ...env, METRICS_PORT: '0' });
+    await until(
+      () => runCli(['issues'], env),
+      (listed) => listed.stdout.includes('restore-drills'),
     );
     const before = await readyz(worker.url);
     expect(before).toEqual({

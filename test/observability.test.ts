@@ -1,13 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/databases.js';
+import type { TestDatabase } from './support/databases.js';
+import { processSetting } from './support/process-setting.js';
 import { runCli } from './support/run-cli.js';
 import { printed, type ServeProcess, startServe, startWorker, stopped } from './support/serve-process.js';
 import { fixtureContent } from './support/site-app.js';
-import { linkIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
-import { testSecret } from './support/subscription-app.js';
+import { linkIn, type SmtpSink } from './support/smtp-sink.js';
 
 const token = 'metrics-token-0123456789abcdef0123456789';
 
@@ -31,14 +28,7 @@ describe('health, readiness and metrics of a web and a worker process', () => {
   let env: Record<string, string>;
   const running: ServeProcess[] = [];
   beforeEach(async () => {
-    t = await createTestDatabase('sqlite', { migrated: false });
-    smtp = await startSmtpSink();
-    env = {
-      DATABASE_URL: t.url,
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-data-')),
-      SECRET: testSecret,
-      SMTP_URL: smtp.url,
-    };
+    ({ t, smtp, env } = await processSetting('sqlite'));
   });
   afterEach(async () => {
     for (const p of running.splice(0)) await stopped(p.child, 'SIGTERM');

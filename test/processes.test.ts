@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, engines, type TestDatabase } from './support/databases.js';
+import { processSetting } from './support/process-setting.js';
 import { startServe, startWorker, stopped } from './support/serve-process.js';
 import { fixtureContent } from './support/site-app.js';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
@@ -17,14 +18,7 @@ describe.each(engines)('web and worker processes apart on %s', (engine) => {
   let smtp: SmtpSink;
   let env: Record<string, string>;
   beforeEach(async () => {
-    t = await createTestDatabase(engine, { migrated: false });
-    smtp = await startSmtpSink();
-    env = {
-      DATABASE_URL: t.url,
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-data-')),
-      SECRET: testSecret,
-      SMTP_URL: smtp.url,
-    };
+    ({ t, smtp, env } = await processSetting(engine));
   });
   afterEach(async () => {
     await smtp.close();
@@ -149,14 +143,7 @@ describe('stopping on SIGTERM', () => {
   let smtp: SmtpSink;
   let env: Record<string, string>;
   beforeEach(async () => {
-    t = await createTestDatabase('sqlite', { migrated: false });
-    smtp = await startSmtpSink();
-    env = {
-      DATABASE_URL: t.url,
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'eb-data-')),
-      SECRET: testSecret,
-      SMTP_URL: smtp.url,
-    };
+    ({ t, smtp, env } = await processSetting('sqlite'));
   });
   afterEach(async () => {
     await smtp.close();

@@ -12,16 +12,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import {
-  type AppProcess,
   freePort,
   httpsRequest,
   type Nginx,
   nginxBinary,
   selfSignedCert,
   startNginx,
-  startProcess,
 } from './support/proxy-stack.js';
-import { stopped } from './support/serve-process.js';
+import { type ServeProcess, startProcess, stopped } from './support/serve-process.js';
 import { fixtureContent } from './support/site-app.js';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
 import { testSecret } from './support/subscription-app.js';
@@ -45,8 +43,9 @@ describe.skipIf(!canRun)('the nginx recipe in front of two web processes and a w
   let httpsPort: number;
   let httpPort: number;
   let env: Record<string, string>;
-  const webs: AppProcess[] = [];
-  let worker: AppProcess;
+  const webs: ServeProcess[] = [];
+  let webPorts: number[];
+  let worker: ServeProcess;
   let publishAt: Date;
 
   const web = async (port: number) =>
@@ -95,7 +94,7 @@ describe.skipIf(!canRun)('the nginx recipe in front of two web processes and a w
     const cert = selfSignedCert(dir);
     ca = readFileSync(cert.cert);
     [httpsPort, httpPort] = [await freePort(), await freePort()];
-    const webPorts = [await freePort(), await freePort()];
+    webPorts = [await freePort(), await freePort()];
     env = {
       DATABASE_URL: database.url,
       SECRET: testSecret,
@@ -242,10 +241,10 @@ describe.skipIf(!canRun)('the nginx recipe in front of two web processes and a w
   }, 300_000);
 
   async function killAndRestart(index: number): Promise<void> {
-    const victim = webs[index] as AppProcess;
+    const victim = webs[index] as ServeProcess;
     await stopped(victim.child, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    webs[index] = await web(victim.port);
+    webs[index] = await web(webPorts[index] as number);
   }
 
   const mailsTo = (email: string) =>

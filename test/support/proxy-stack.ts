@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const nginxBinary = '/usr/sbin/nginx';
-const entry = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
+const _entry = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 const shippedSite = fileURLToPath(new URL('../../deploy/nginx/errorbudget.conf', import.meta.url));
 
 export async function freePort(): Promise<number> {
@@ -166,33 +166,5 @@ export function httpsRequest(
     req.setTimeout(15_000, () => req.destroy(new Error(`timeout on ${path}`)));
     req.on('error', reject);
     req.end(o.body);
-  });
-}
-
-export interface AppProcess {
-  port: number;
-  child: ChildProcess;
-  output(): string;
-}
-
-/** `errorbudget serve --no-worker` or `errorbudget worker` as a child process; resolves once it runs. */
-export function startProcess(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const collect = (chunk: Buffer) => {
-      out += chunk;
-      if (ready.test(out)) resolve({ port: Number(env.PORT ?? 0), child, output: () => out });
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('close', (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
   });
 }

@@ -27,7 +27,12 @@ export function startWorker(args: string[], env: Record<string, string>): Promis
   );
 }
 
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<ServeProcess> {
+/** Any errorbudget command as a child process; resolves once its output matches `ready` (url: group 1). */
+export function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,7 @@ import type { AdminDependencies } from './admin-dependencies.js';
 import { loginRoutes, logoutRoute } from './login-routes.js';
 import { adminPages } from './pages.js';
 import { relyingPartyOf } from './passkeys.js';
-import { requireAdmin } from './require-admin.js';
+import { pathForStage, requireAdmin } from './require-admin.js';
 import { secondFactorRoutes } from './second-factor-routes.js';
 import { SecretBox } from './secret-box.js';
 import { securityPages } from './security-pages.js';
@@ -55,6 +55,7 @@ export const adminRoutes: FastifyPluginAsync<AdminDependencies> = async (app, op
     const token = cookieOf(request, sessionCookie);
     const live = token ? await sessionOf(deps.services.db, deps.clock, token) : undefined;
     if (!live) return refuseUnauthenticated(request, reply);
+    if (live.session.stage !== 'full') return reply.redirect(pathForStage[live.session.stage], 303);
     return refuseWith(request, reply, 404, 'Page not found', 'There is no admin page at this address.');
   });
 };

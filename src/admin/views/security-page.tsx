@@ -127,7 +127,7 @@ export function SecurityPage(p: SecurityPageProps) {
         )}
       </section>
 
-      {p.mustEnrol ? null : (
+      {p.mustEnrol || (p.passkeys.length === 0 && !p.hasTotp) ? null : (
         <section aria-labelledby="recovery">
           <h2 id="recovery">Recovery codes</h2>
           <p>

@@ -2,16 +2,15 @@
 // this site's origin, which no phishing page can ask for. The relying party is the site's configured
 // URL (SITE_URL): its host name is the RP ID, its origin the only one accepted. Browsers allow WebAuthn
 // on https, and on http only for localhost.
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/open-database.js';
+
+/**
+ * Loaded on first use: the library and its certificate parsers take seconds to import on a busy
+ * machine, and every `serve` would otherwise pay that at start for a ceremony that is rare.
+ */
+const webauthn = () => import('@simplewebauthn/server');
 
 export interface RelyingParty {
   id: string;
@@ -50,6 +49,7 @@ async function credentialsOf(db: Db, adminId: number) {
 }
 
 export async function registrationOptions(db: Db, rp: RelyingParty, admin: { id: number; email: string }) {
+  const { generateRegistrationOptions } = await webauthn();
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -71,6 +71,7 @@ export async function registerPasskey(
   response: RegistrationResponseJSON,
   name: string,
 ): Promise<boolean> {
+  const { verifyRegistrationResponse } = await webauthn();
   const verification = await verifyRegistrationResponse({
     response,
     expectedChallenge,
@@ -96,6 +97,7 @@ export async function registerPasskey(
 }
 
 export async function authenticationOptions(db: Db, rp: RelyingParty, adminId: number) {
+  const { generateAuthenticationOptions } = await webauthn();
   return generateAuthenticationOptions({
     rpID: rp.id,
     allowCredentials: await credentialsOf(db, adminId),
@@ -119,6 +121,7 @@ export async function authenticateWithPasskey(
     .where('credential_id', '=', String(response.id ?? ''))
     .executeTakeFirst();
   if (!stored) return false;
+  const { verifyAuthenticationResponse } = await webauthn();
   const verification = await verifyAuthenticationResponse({
     response,
     expectedChallenge,

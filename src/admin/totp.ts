@@ -2,7 +2,6 @@
 // every authenticator app supports). A code is accepted one step early or late for clock drift, and
 // never twice: the step last used is kept (RFC 6238, section 5.2).
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/open-database.js';
 import type { SecretBox } from './secret-box.js';
@@ -20,6 +19,8 @@ function totpOf(secretBase32: string, issuer: string, email: string): TOTP {
 /** The otpauth:// URI an authenticator app reads, and its QR code as SVG, drawn here. */
 export async function totpEnrolment(secretBase32: string, issuer: string, email: string) {
   const uri = totpOf(secretBase32, issuer, email).toString();
+  // Loaded when someone sets up an app, not at every start.
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { uri, svg };
 }

@@ -237,6 +237,21 @@ describe.each(engines)('admin security on %s', (engine) => {
     }
     app.clock.advance(sessionLifetimes.absoluteMs - 11 * 55 * 60 * 1000 + 1000);
     expect((await request('/admin/settings', { cookie: busy.cookie })).status).toBe(303);
+
+    // The next login clears the rows of sessions that ran out.
+    await adminLogin(app.baseUrl, app.admin.email, app.admin.password);
+    const now = app.clock.now();
+    const stale = await app.db.kysely
+      .selectFrom('admin_sessions')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb('expires_at', '<=', now.toISOString()),
+          eb('last_seen_at', '<=', new Date(now.getTime() - sessionLifetimes.idleMs).toISOString()),
+        ]),
+      )
+      .execute();
+    expect(stale).toEqual([]);
   });
 
   it('kills the cookie and the CSRF token of a logged-out session', async () => {

@@ -8,13 +8,19 @@ import { refuseCsrf } from './admin-answers.js';
 import type { AdminDependencies } from './admin-dependencies.js';
 import { findAdminByEmail } from './admin-store.js';
 import { csrfTokenOf, tokensMatch } from './csrf.js';
-import { clearAccountFailures, loginWait, recordLoginFailure, waitInWords } from './login-throttle.js';
+import {
+  clearAccountFailures,
+  deleteOldLoginFailures,
+  loginWait,
+  recordLoginFailure,
+  waitInWords,
+} from './login-throttle.js';
 import { decoyHash, isPasswordOf } from './passwords.js';
 import { pathForStage } from './require-admin.js';
 import { hasSecondFactor } from './second-factors.js';
 import { sendAdminPage } from './send-admin-page.js';
 import { clearCookie, cookieOf, loginCookie, sessionCookie, setCookie } from './session-cookie.js';
-import { endSession, sessionLifetimes, sessionOf, startSession } from './sessions.js';
+import { deleteExpiredSessions, endSession, sessionLifetimes, sessionOf, startSession } from './sessions.js';
 import { LoginPage } from './views/login-page.js';
 
 const loginForm = z.object({
@@ -75,6 +81,9 @@ export function loginRoutes(app: FastifyInstance, deps: AdminDependencies): void
     const previous = cookieOf(request, sessionCookie);
     const old = previous ? await sessionOf(db, deps.clock, previous) : undefined;
     if (old) await endSession(db, old.session.id);
+    // Each login clears what has run out, so abandoned sessions and old failures do not pile up.
+    await deleteExpiredSessions(db, deps.clock);
+    await deleteOldLoginFailures(db, deps.clock);
     const { token } = await startSession(db, deps.clock, admin.id, stage);
     setCookie(request, reply, sessionCookie, token, sessionLifetimes.absoluteMs / 1000);
     clearCookie(request, reply, loginCookie);

@@ -63,3 +63,9 @@ export function waitInWords(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);
   return minutes <= 1 ? 'a minute' : `${minutes} minutes`;
 }
+
+/** Deletes failures past the window, of every key: addresses that never come back leave nothing. */
+export async function deleteOldLoginFailures(db: Db, clock: Clock): Promise<void> {
+  const before = new Date(clock.now().getTime() - loginLimits.windowMs).toISOString();
+  await db.kysely.deleteFrom('admin_login_failures').where('at', '<=', before).execute();
+}

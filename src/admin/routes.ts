@@ -46,7 +46,7 @@ export const adminRoutes: FastifyPluginAsync<AdminDependencies> = async (app, op
     securityPages(scope, deps, tools);
     for (const page of adminPages) await scope.register(page, deps);
     // Until a page claims /admin itself (the dashboard), the admin opens on its settings.
-    if (!scope.hasRoute({ method: 'GET', url: '/' }))
+    if (!scope.hasRoute({ method: 'GET', url: '/admin' }))
       scope.get('/', async (_request, reply) => reply.redirect('/admin/settings', 303));
   });
 

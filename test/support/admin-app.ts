@@ -155,8 +155,14 @@ export function csrfFieldOf(html: string): string {
 }
 
 /** The password step of a login over real HTTP: the session cookie and where the login goes next. */
-export async function submitPassword(baseUrl: string, email: string, password: string) {
-  const page = await fetch(`${baseUrl}/admin/login`, { headers: { accept: 'text/html' } });
+export async function submitPassword(
+  baseUrl: string,
+  email: string,
+  password: string,
+  /** Sent with both requests (a proxy's X-Forwarded-For or X-Forwarded-Proto). */
+  headers: Record<string, string> = {},
+) {
+  const page = await fetch(`${baseUrl}/admin/login`, { headers: { accept: 'text/html', ...headers } });
   const loginToken = setCookies(page).get('eb_admin_login') ?? '';
   const csrf = csrfFieldOf(await page.text());
   const response = await fetch(`${baseUrl}/admin/login`, {
@@ -166,11 +172,12 @@ export async function submitPassword(baseUrl: string, email: string, password: s
       accept: 'text/html',
       'content-type': 'application/x-www-form-urlencoded',
       cookie: `eb_admin_login=${loginToken}`,
+      ...headers,
     },
     body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
   });
   const session = setCookies(response).get('eb_admin');
-  return { response, cookie: session ? `eb_admin=${session}` : undefined };
+  return { page, response, cookie: session ? `eb_admin=${session}` : undefined };
 }
 
 /** Logs in as the form does and reads the session's CSRF token from a signed-in page. */

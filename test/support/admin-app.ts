@@ -94,6 +94,10 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
     if (reply.statusCode >= 500) serverErrors.push(`${reply.statusCode} ${request.method} ${request.url}`);
   });
   await app.listen({ host: '127.0.0.1', port });
+  // On a loaded machine a test can pause longer than the keep-alive timeout between two requests, and
+  // fetch then reuses the socket the server is closing at that moment (ECONNRESET). Test clients keep
+  // their idle connections; app.close() ends them.
+  app.server.keepAliveTimeout = 0;
   const listening = (app.server.address() as AddressInfo).port;
   return {
     baseUrl: `http://127.0.0.1:${listening}`,

@@ -31,6 +31,7 @@ describe('errorbudget CLI', () => {
       'worker',
       'backup',
       'restore',
+      'admin',
     ]) {
       expect(help.stdout).toContain(command);
     }

@@ -2,10 +2,21 @@
 // session, every state change needs the CSRF token, guessing passwords is stopped, sessions die at
 // logout and with time, and nothing the admin answers may be cached.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin } from '../src/admin/admin-store.js';
+import { SecretBox } from '../src/admin/secret-box.js';
 import { sessionLifetimes } from '../src/admin/sessions.js';
+import { enableTotp, newTotpSecret, sealTotpSecret } from '../src/admin/totp.js';
 import { verifyLedger } from '../src/ledger/ledger.js';
-import { type AdminApp, adminLogin, setCookies, startAdminApp, submitPassword } from './support/admin-app.js';
+import {
+  type AdminApp,
+  adminLogin,
+  csrfFieldOf,
+  setCookies,
+  startAdminApp,
+  submitPassword,
+} from './support/admin-app.js';
 import { engines } from './support/databases.js';
+import { testSecret } from './support/subscription-app.js';
 
 /** Every route of the app, with its methods, read from Fastify's own route tree. */
 function registeredRoutes(app: AdminApp['app']): { path: string; methods: string[] }[] {
@@ -263,6 +274,39 @@ describe.each(engines)('admin security on %s', (engine) => {
     expect(https.page.headers.getSetCookie().join()).toMatch(/Secure/);
     expect(https.response.status).toBe(303);
     expect(https.response.headers.getSetCookie().find((c) => c.startsWith('eb_admin='))).toMatch(/; Secure/);
+  });
+
+  it('answers malformed second-factor input with a refusal, never a 500', async () => {
+    const email = `totp-${engine}@errorbudget.test`;
+    const password = 'a password for the bad input test';
+    const admin = await createAdmin(app.db, app.clock, { email, password });
+    await enableTotp(
+      app.db,
+      admin.id,
+      sealTotpSecret(new SecretBox(testSecret), admin.id, newTotpSecret()),
+      0,
+    );
+    const { cookie } = await submitPassword(app.baseUrl, email, password);
+    if (!cookie) throw new Error('no session after the password');
+    const page = await request('/admin/login/second-factor', { cookie });
+    const csrf = csrfFieldOf(await page.text());
+    for (const body of ['{"code":123456}', '{"code":["1"]}', '[]', '"x"']) {
+      const answer = await request('/admin/login/totp', {
+        method: 'POST',
+        cookie,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body,
+      });
+      expect([body, answer.status]).toEqual([body, 401]);
+    }
+    const full = await adminLogin(app.baseUrl, app.admin.email, app.admin.password);
+    const confirm = await request('/admin/settings/security/totp/confirm', {
+      method: 'POST',
+      cookie: full.cookie,
+      headers: { 'content-type': 'application/json', 'x-csrf-token': full.csrfToken },
+      body: '{"code":5,"sealed":[]}',
+    });
+    expect(confirm.status).toBe(400);
   });
 
   it('marks every admin answer uncacheable and not for search engines', async () => {

@@ -17,6 +17,9 @@ import { useTotpCode } from './totp.js';
 import { SecondFactorPage } from './views/second-factor-page.js';
 
 const codeForm = z.object({ code: z.string().max(64).default('') });
+
+/** The code a form sent; anything malformed is an empty code, refused like a wrong one. */
+const codeOf = (body: unknown) => codeForm.safeParse(body ?? {}).data?.code ?? '';
 const passkeyAnswer = z.object({ response: z.object({ id: z.string().max(1024) }).passthrough() });
 
 const atPassword = { config: { adminStage: 'password' as const } };
@@ -66,7 +69,7 @@ export function secondFactorRoutes(
   app.post('/login/totp', atPassword, async (request, reply) => {
     const blocked = await tooSoon(request);
     if (blocked) return page(request, reply, blocked, 429);
-    const { code } = codeForm.parse(request.body ?? {});
+    const code = codeOf(request.body);
     if (!(await useTotpCode(db, tools.box, deps.clock, request.admin.id, code))) {
       await wrongAnswer(request, 'totp');
       return page(request, reply, 'That code is not right (or was used already). Try the next one.', 401);
@@ -78,7 +81,7 @@ export function secondFactorRoutes(
   app.post('/login/recovery', atPassword, async (request, reply) => {
     const blocked = await tooSoon(request);
     if (blocked) return page(request, reply, blocked, 429);
-    const { code } = codeForm.parse(request.body ?? {});
+    const code = codeOf(request.body);
     if (!(await useRecoveryCode(db, deps.clock, request.admin.id, code))) {
       await wrongAnswer(request, 'recovery code');
       return page(request, reply, 'That recovery code is not valid, or was used already.', 401);

@@ -133,7 +133,8 @@ export function securityPages(
   });
 
   app.post(`${base}/totp/confirm`, atEnrol, async (request, reply) => {
-    const form = totpForm.parse(request.body ?? {});
+    // Anything malformed is an empty form, refused like a wrong code.
+    const form = totpForm.safeParse(request.body ?? {}).data ?? { code: '', sealed: '' };
     const secret = tools.box.open(form.sealed, pendingContext(request));
     const step = secret ? totpStep(secret, form.code, deps.clock) : undefined;
     if (!secret || step === undefined) {

@@ -72,10 +72,12 @@ export function registerServe(program: Command): void {
           rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
           trustProxy: config.trustProxy,
           operator,
+          requestTally: services.availability.tally,
           ...(metrics ? { metrics } : {}),
           subscribeOrigins: config.subscribeOrigins,
           preview: new PreviewSigner(ensureSecret(config)),
         });
+        services.availability.start();
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
         // Requests in flight are answered (new ones get 503) before the mails in flight are finished.
         stopOnSignals(log, config, async () => {

@@ -19,6 +19,7 @@ const allMigrations = [
   '2026-11-26-01-issues',
   '2026-11-26-02-subscriptions-hardening',
   '2026-11-26-03-ledger-and-secret',
+  '2026-11-27-01-admin',
   '2026-11-27-04-error-budget',
 ];
 
@@ -107,7 +108,7 @@ describe('migrate --dry-run without a database', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'eb-data-'));
     const result = await runCli(['migrate', '--dry-run'], { DATA_DIR: dataDir });
     expect(result.stdout).toMatch(
-      /^the database has no schema yet; errorbudget migrate would apply 4 migrations/,
+      `the database has no schema yet; errorbudget migrate would apply ${allMigrations.length} migrations`,
     );
     expect(existsSync(join(dataDir, 'errorbudget.db'))).toBe(false);
   });

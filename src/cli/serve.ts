@@ -76,6 +76,8 @@ export function registerServe(program: Command): void {
           ...(metrics ? { metrics } : {}),
           subscribeOrigins: config.subscribeOrigins,
           preview: new PreviewSigner(ensureSecret(config)),
+          // With or without --no-worker: the admin reads and acts through the database, which workers share.
+          admin: { services, live, config, clock: systemClock, log, ...(metrics ? { metrics } : {}) },
         });
         services.availability.start();
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;

@@ -3,17 +3,18 @@
 // fast the last hour spent it, and the counts behind it. Styles: assets/admin/error-budget.css.
 import type { ErrorBudget } from '../../observability/error-budget.js';
 
-type Health = { word: string; badge: 'ok' | 'warn' | 'bad' };
+type Health = { word: string; badge: 'ok' | 'warn' | 'bad' | 'info' };
 
 /** A budget is in trouble when little is left, or when the last hour spends it faster than it lasts. */
 function healthOf(budget: ErrorBudget): Health {
+  if (budget.total === 0) return { word: 'Nothing judged yet', badge: 'info' };
   if (budget.remaining <= 0) return { word: 'Spent', badge: 'bad' };
   if (budget.remaining < 0.25 || budget.burnRate > 1) return { word: 'At risk', badge: 'warn' };
   return { word: 'Healthy', badge: 'ok' };
 }
 
 const percent = (share: number, digits = 1) =>
-  `${(share * 100).toLocaleString('en', { maximumFractionDigits: digits })} %`;
+  `${(share * 100).toLocaleString('en', { maximumFractionDigits: digits })}\u00a0%`;
 
 const count = (n: number) => n.toLocaleString('en');
 
@@ -57,11 +58,7 @@ export function ErrorBudgetPanel({ budgets }: { budgets: ErrorBudget[] }) {
                 <dt>Burn rate, last hour</dt>
                 <dd>{budget.burnRate.toLocaleString('en', { maximumFractionDigits: 2 })}×</dd>
                 <dt>Good of all, {budget.windowDays} days</dt>
-                <dd>
-                  {budget.total === 0
-                    ? 'nothing to judge yet'
-                    : `${count(budget.good)} of ${count(budget.total)}`}
-                </dd>
+                <dd>{budget.total === 0 ? 'none' : `${count(budget.good)} of ${count(budget.total)}`}</dd>
               </dl>
             </li>
           );

@@ -6,6 +6,9 @@ import { type ServeProcess, startServe, stopped } from './support/serve-process.
 import { fixtureContent } from './support/site-app.js';
 import type { SmtpSink } from './support/smtp-sink.js';
 
+/** Three `serve` starts, each 15 s on this two-core machine under load: a bound, not a figure. */
+const slow = 240_000;
+
 describe.each(engines)('the availability budget of real serve processes on %s', (engine) => {
   let t: TestDatabase;
   let smtp: SmtpSink;
@@ -40,7 +43,9 @@ describe.each(engines)('the availability budget of real serve processes on %s', 
     return budgets.find((b) => b.slo === 'availability');
   };
 
-  it('adds up what two processes answered, and what a restarted one answers after', async () => {
+  it('adds up what two processes answered, and what a restarted one answers after', {
+    timeout: slow,
+  }, async () => {
     const first = await serve();
     const second = await serve();
     expect(await statuses(first, ['/', '/notes/restore-drills', '/no-such-page'])).toEqual([200, 200, 404]);

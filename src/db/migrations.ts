@@ -299,12 +299,13 @@ function migrations(engine: Engine): Record<string, Migration> {
       async up(db: AnyDb) {
         // Each process adds its requests of the minute here (an upsert that adds), so the availability
         // budget survives restarts and counts every process; rows older than 28 days are dropped.
-        await db.schema
+        const minutes = db.schema
           .createTable('request_minutes')
           .addColumn('minute', 'text', (c) => c.primaryKey())
           .addColumn('requests', 'bigint', (c) => c.notNull())
-          .addColumn('server_errors', 'bigint', (c) => c.notNull())
-          .execute();
+          .addColumn('server_errors', 'bigint', (c) => c.notNull());
+        // Rows stored in key order: a 28-day sum reads 40,320 minutes in one range, not via an index.
+        await (engine === 'sqlite' ? minutes.modifyEnd(sql`without rowid`) : minutes).execute();
         // A confirmation mail is judged from the subscribe request, which the request worker decides a
         // moment (or, with no worker running, much) later than the mail is queued.
         await db.schema.alterTable('outbox').addColumn('requested_at', 'text').execute();

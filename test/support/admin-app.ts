@@ -1,7 +1,7 @@
 // The whole application with its admin, served on 127.0.0.1 over real HTTP, on a test database, with a
 // real SMTP sink as its relay and an admin made by the code `errorbudget admin create` runs.
 import { mkdtemp } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
@@ -9,6 +9,7 @@ import type { AdminDependencies } from '../../src/admin/admin-dependencies.js';
 import { createAdmin } from '../../src/admin/admin-store.js';
 import type { Clock } from '../../src/clock.js';
 import { type Env, loadConfig } from '../../src/config/load-config.js';
+import type { TrustProxy } from '../../src/config/trust-proxy.js';
 import type { Engine } from '../../src/db/open-database.js';
 import { buildApp } from '../../src/server/build-app.js';
 import { openServices } from '../../src/server/open-services.js';
@@ -40,6 +41,10 @@ export interface AdminAppOptions {
   sink?: SinkOptions;
   /** The admin's password (default: a fixed test password). */
   password?: string;
+  /** Proxies whose X-Forwarded-* to believe, as TRUST_PROXY says. */
+  trustProxy?: TrustProxy;
+  /** Make SITE_URL http://localhost:<the port it listens on>: the origin passkeys are bound to. */
+  siteOnLocalhost?: boolean;
 }
 
 export const testAdmin = { email: 'writer@errorbudget.test', password: 'correct horse battery staple' };
@@ -49,9 +54,10 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
   const database = await createTestDatabase(options.engine ?? 'sqlite');
   const smtp = await startSmtpSink(options.sink ?? {});
   const dataDir = await mkdtemp(join(tmpdir(), 'eb-admin-'));
+  const port = options.siteOnLocalhost ? await freePort() : 0;
   const config = loadConfig(
     {
-      SITE_URL: siteUrl,
+      SITE_URL: options.siteOnLocalhost ? `http://localhost:${port}` : siteUrl,
       DATA_DIR: dataDir,
       SMTP_URL: smtp.url,
       SECRET: testSecret,
@@ -74,19 +80,30 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
   const admin = { email: testAdmin.email, password: options.password ?? testAdmin.password };
   await createAdmin(database.db, clock, admin);
   const adminDeps: AdminDependencies = { services, live, config, clock, log };
-  const app = await buildApp({ live, log, clock, subscriptions: services.subscriptions, admin: adminDeps });
+  const app = await buildApp({
+    live,
+    log,
+    clock,
+    subscriptions: services.subscriptions,
+    admin: adminDeps,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+  });
   // No test may see a 500: every answer is watched, and closing the app fails otherwise.
   const serverErrors: string[] = [];
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500) serverErrors.push(`${reply.statusCode} ${request.method} ${request.url}`);
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as AddressInfo;
+  await app.listen({ host: '127.0.0.1', port });
+  // On a loaded machine a test can pause longer than the keep-alive timeout between two requests, and
+  // fetch then reuses the socket the server is closing at that moment (ECONNRESET). Test clients keep
+  // their idle connections; app.close() ends them.
+  app.server.keepAliveTimeout = 0;
+  const listening = (app.server.address() as AddressInfo).port;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://127.0.0.1:${listening}`,
     /** The same server under the name browsers treat as a secure context (WebAuthn needs one). */
-    localhostUrl: `http://localhost:${port}`,
-    port,
+    localhostUrl: `http://localhost:${listening}`,
+    port: listening,
     app,
     services,
     db: database.db,
@@ -107,6 +124,15 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
 }
 
 export type AdminApp = Awaited<ReturnType<typeof startAdminApp>>;
+
+/** A port free a moment ago, for a server whose own URL must be known before it listens. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 export interface AdminLogin {
   /** The value for a Cookie header: `eb_admin=…`. */
@@ -133,8 +159,14 @@ export function csrfFieldOf(html: string): string {
 }
 
 /** The password step of a login over real HTTP: the session cookie and where the login goes next. */
-export async function submitPassword(baseUrl: string, email: string, password: string) {
-  const page = await fetch(`${baseUrl}/admin/login`, { headers: { accept: 'text/html' } });
+export async function submitPassword(
+  baseUrl: string,
+  email: string,
+  password: string,
+  /** Sent with both requests (a proxy's X-Forwarded-For or X-Forwarded-Proto). */
+  headers: Record<string, string> = {},
+) {
+  const page = await fetch(`${baseUrl}/admin/login`, { headers: { accept: 'text/html', ...headers } });
   const loginToken = setCookies(page).get('eb_admin_login') ?? '';
   const csrf = csrfFieldOf(await page.text());
   const response = await fetch(`${baseUrl}/admin/login`, {
@@ -144,11 +176,12 @@ export async function submitPassword(baseUrl: string, email: string, password: s
       accept: 'text/html',
       'content-type': 'application/x-www-form-urlencoded',
       cookie: `eb_admin_login=${loginToken}`,
+      ...headers,
     },
     body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
   });
   const session = setCookies(response).get('eb_admin');
-  return { response, cookie: session ? `eb_admin=${session}` : undefined };
+  return { page, response, cookie: session ? `eb_admin=${session}` : undefined };
 }
 
 /** Logs in as the form does and reads the session's CSRF token from a signed-in page. */

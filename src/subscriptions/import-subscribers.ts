@@ -48,10 +48,10 @@ const batchSize = 2000;
 const maxRecordBytes = 1 << 20;
 
 /** Header names, lowercased, that hold the address in the exports we know, most specific first. */
-const emailHeaders = ['email', 'email address', 'email_address', 'e-mail', 'e-mail address', 'mail'];
+export const emailHeaders = ['email', 'email address', 'email_address', 'e-mail', 'e-mail address', 'mail'];
 
 /** Columns by which an export says a person has left; such rows are reported, never imported. */
-const optOutColumns: { header: string; optedOut: (value: string) => boolean }[] = [
+export const optOutColumns: { header: string; optedOut: (value: string) => boolean }[] = [
   { header: 'subscribed_to_emails', optedOut: (v) => /^(false|no|0)$/i.test(v) }, // Ghost
   { header: 'email_disabled', optedOut: (v) => /^(true|yes|1)$/i.test(v) }, // Substack
   { header: 'unsub_time', optedOut: (v) => v !== '' }, // Mailchimp's unsubscribed export

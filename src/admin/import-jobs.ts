@@ -12,7 +12,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { makePrivateDir } from '../config/private-files.js';
 import type { Db } from '../db/open-database.js';
-import { type ImportReport, type ImportStatus, importSubscribers } from '../subscriptions/import-subscribers.js';
+import {
+  type ImportReport,
+  type ImportStatus,
+  importSubscribers,
+} from '../subscriptions/import-subscribers.js';
 import { type ImportPreview, previewImport } from '../subscriptions/preview-import.js';
 import type { Keys } from '../subscriptions/tokens.js';
 import { isUserError, UserError } from '../user-error.js';
@@ -69,7 +73,10 @@ export class ImportJobs {
     try {
       await pipeline(file, createWriteStream(path, { mode: 0o600 }));
       if ((file as Readable & { truncated?: boolean }).truncated)
-        throw new UserError('is larger than the upload limit (200 MiB); import it with `errorbudget subscribers import`', shownName);
+        throw new UserError(
+          'is larger than the upload limit (200 MiB); import it with `errorbudget subscribers import`',
+          shownName,
+        );
       const preview = await previewImport(path, shownName);
       const { size } = await stat(path);
       const job: ImportJob = {
@@ -96,7 +103,7 @@ export class ImportJobs {
   /** Starts the import of a previewed upload; false if it was already started or is unknown. */
   start(id: string, choice: { emailColumn: number; status: ImportStatus }, admin: ActingAdmin): boolean {
     const job = this.jobs.get(id);
-    if (!job || job.state !== 'uploaded') return false;
+    if (job?.state !== 'uploaded') return false;
     const emailColumn = job.preview.headers[choice.emailColumn];
     if (emailColumn === undefined) throw new UserError(`has no column ${choice.emailColumn + 1}`, job.name);
     job.state = 'running';
@@ -134,10 +141,18 @@ export class ImportJobs {
       job.progress = { rows: job.preview.rows, bytes: job.bytes };
       job.state = 'done';
       const { imported, duplicates, badCount } = job.report;
-      await recordAdminAction(db, admin, 'import finished', { file: job.name, imported, duplicates, bad: badCount }, clock);
+      await recordAdminAction(
+        db,
+        admin,
+        'import finished',
+        { file: job.name, imported, duplicates, bad: badCount },
+        clock,
+      );
     } catch (error) {
       job.state = 'failed';
-      job.error = isUserError(error) ? error.message : 'the import stopped on an unexpected error (see the log)';
+      job.error = isUserError(error)
+        ? error.message
+        : 'the import stopped on an unexpected error (see the log)';
       if (!isUserError(error)) log.error({ err: error, job: job.id }, 'admin import failed');
     } finally {
       this.inputs.delete(input);

@@ -1,8 +1,8 @@
 // The dashboard: readers by status, their growth over 90 days, how the latest issues landed, bounce and
 // complaint rates, and (when the error budget module is there) the platform's own error budget.
 import type { ComponentChildren } from 'preact';
-import type { Dashboard } from '../dashboard-queries.js';
 import { subscriberStatuses } from '../../subscriptions/status-counts.js';
+import type { Dashboard } from '../dashboard-queries.js';
 import { AdminLayout } from './admin-layout.js';
 import { fmt, GrowthChart } from './growth-chart.js';
 import { statusLabels } from './subscriber-status.js';
@@ -24,7 +24,13 @@ export function percent(part: number, whole: number): string {
 export function DashboardPage({ admin, csrfToken, dashboard, errorBudget }: DashboardPageProps) {
   const { counts, growth, issues, bounceRate, complaintRate } = dashboard;
   return (
-    <AdminLayout title="Dashboard" section="dashboard" admin={admin} csrfToken={csrfToken} styles={['dashboard.css']}>
+    <AdminLayout
+      title="Dashboard"
+      section="dashboard"
+      admin={admin}
+      csrfToken={csrfToken}
+      styles={['dashboard.css']}
+    >
       <section aria-labelledby="readers">
         <h2 id="readers">Readers</h2>
         <ul class="cards status-cards">
@@ -45,20 +51,29 @@ export function DashboardPage({ admin, csrfToken, dashboard, errorBudget }: Dash
         ) : (
           <>
             <p>
-              Over these issues: bounces <strong>{bounceRate === undefined ? '–' : percent(bounceRate, 1)}</strong> and
-              complaints <strong>{complaintRate === undefined ? '–' : percent(complaintRate, 1)}</strong> of the
-              mails the relay accepted.
+              Over these issues: bounces{' '}
+              <strong>{bounceRate === undefined ? '–' : percent(bounceRate, 1)}</strong> and complaints{' '}
+              <strong>{complaintRate === undefined ? '–' : percent(complaintRate, 1)}</strong> of the mails
+              the relay accepted.
             </p>
-            <div class="table-scroll" role="region" aria-labelledby="latest-issues" tabindex={0}>
+            <div class="table-scroll">
               <table>
                 <thead>
                   <tr>
                     <th scope="col">Issue</th>
                     <th scope="col">State</th>
-                    <th scope="col" class="number">Readers</th>
-                    <th scope="col" class="number">Delivered</th>
-                    <th scope="col" class="number">Failed</th>
-                    <th scope="col" class="number">Bounced</th>
+                    <th scope="col" class="number">
+                      Readers
+                    </th>
+                    <th scope="col" class="number">
+                      Delivered
+                    </th>
+                    <th scope="col" class="number">
+                      Failed
+                    </th>
+                    <th scope="col" class="number">
+                      Bounced
+                    </th>
                   </tr>
                 </thead>
                 <tbody>

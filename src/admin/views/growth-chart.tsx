@@ -33,9 +33,10 @@ export function GrowthChart({ days }: GrowthChartProps) {
   const last = days.at(-1);
   const labelled = [0, Math.floor((days.length - 1) / 2), days.length - 1];
   const change = (active.at(-1) ?? 0) - (active[0] ?? 0);
-  const description = first && last
-    ? `Active readers went from ${fmt(active[0] ?? 0)} on ${first.day} to ${fmt(active.at(-1) ?? 0)} on ${last.day} (${change >= 0 ? '+' : ''}${fmt(change)}); with readers waiting to confirm, from ${fmt(all[0] ?? 0)} to ${fmt(all.at(-1) ?? 0)}.`
-    : 'No days to show.';
+  const description =
+    first && last
+      ? `Active readers went from ${fmt(active[0] ?? 0)} on ${first.day} to ${fmt(active.at(-1) ?? 0)} on ${last.day} (${change >= 0 ? '+' : ''}${fmt(change)}); with readers waiting to confirm, from ${fmt(all[0] ?? 0)} to ${fmt(all.at(-1) ?? 0)}.`
+      : 'No days to show.';
   return (
     <figure class="growth">
       <svg
@@ -57,7 +58,12 @@ export function GrowthChart({ days }: GrowthChartProps) {
             </g>
           ))}
           {labelled.map((i) => (
-            <text key={i} x={x(i)} y={height - 8} text-anchor={i === 0 ? 'start' : i === days.length - 1 ? 'end' : 'middle'}>
+            <text
+              key={i}
+              x={x(i)}
+              y={height - 8}
+              text-anchor={i === 0 ? 'start' : i === days.length - 1 ? 'end' : 'middle'}
+            >
               {days[i]?.day}
             </text>
           ))}
@@ -71,15 +77,23 @@ export function GrowthChart({ days }: GrowthChartProps) {
       </figcaption>
       <details class="growth-table">
         <summary>The figures, day by day</summary>
-        <div class="table-scroll" role="region" aria-label="Readers day by day" tabindex={0}>
+        <div class="table-scroll">
           <table>
             <thead>
               <tr>
                 <th scope="col">Day</th>
-                <th scope="col" class="number">Active</th>
-                <th scope="col" class="number">Pending</th>
-                <th scope="col" class="number">Unsubscribed</th>
-                <th scope="col" class="number">Suppressed</th>
+                <th scope="col" class="number">
+                  Active
+                </th>
+                <th scope="col" class="number">
+                  Pending
+                </th>
+                <th scope="col" class="number">
+                  Unsubscribed
+                </th>
+                <th scope="col" class="number">
+                  Suppressed
+                </th>
               </tr>
             </thead>
             <tbody>

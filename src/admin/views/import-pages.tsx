@@ -23,9 +23,9 @@ export function UploadPage({ admin, csrfToken, problem }: Common & { problem?: s
         </p>
       ) : null}
       <p>
-        A CSV export from Substack, Ghost, Mailchimp or listmonk, with a header row. You will see its columns and
-        its size before anything is imported. Addresses already here are left as they are; people the export
-        says have left that list are not imported.
+        A CSV export from Substack, Ghost, Mailchimp or listmonk, with a header row. You will see its columns
+        and its size before anything is imported. Addresses already here are left as they are; people the
+        export says have left that list are not imported.
       </p>
       <form class="stack" method="post" action="/admin/subscribers/import" enctype="multipart/form-data">
         <CsrfField token={csrfToken} />
@@ -43,7 +43,8 @@ export function UploadPage({ admin, csrfToken, problem }: Common & { problem?: s
 
 function columnRole(job: ImportJob, index: number): string {
   const p = job.preview;
-  if (index === p.emailColumn) return p.emailFoundBy === 'header' ? 'email (by its name)' : 'email (by its values)';
+  if (index === p.emailColumn)
+    return p.emailFoundBy === 'header' ? 'email (by its name)' : 'email (by its values)';
   if (p.nameColumns.includes(index)) return 'name (not imported)';
   if (p.optOutColumns.includes(index)) return 'says who left: those rows are skipped';
   return 'not imported';
@@ -58,7 +59,7 @@ export function PreviewPage({ admin, csrfToken, job }: Common & { job: ImportJob
         {preview.headers.length} column{preview.headers.length === 1 ? '' : 's'} ({fmt(job.bytes)} bytes).
       </p>
       <h2 id="columns">Columns</h2>
-      <div class="table-scroll" role="region" aria-labelledby="columns" tabindex={0}>
+      <div class="table-scroll">
         <table>
           <thead>
             <tr>
@@ -102,8 +103,8 @@ export function PreviewPage({ admin, csrfToken, job }: Common & { job: ImportJob
             subscribe here
           </label>
           <label>
-            <input type="radio" name="status" value="active" /> active: they confirmed on the old platform and may
-            be mailed
+            <input type="radio" name="status" value="active" /> active: they confirmed on the old platform and
+            may be mailed
           </label>
         </fieldset>
         <button type="submit" class="button">
@@ -146,7 +147,11 @@ export function ProgressPage({ admin, csrfToken, job }: Common & { job: ImportJo
       scripts={running ? ['admin-import.js'] : undefined}
     >
       <div class="import-progress" data-progress-url={`/admin/subscribers/import/${job.id}`}>
-        <progress id="import-bar" max={Math.max(p.totalRows, 1)} value={p.state === 'done' ? Math.max(p.totalRows, 1) : p.rows}>
+        <progress
+          id="import-bar"
+          max={Math.max(p.totalRows, 1)}
+          value={p.state === 'done' ? Math.max(p.totalRows, 1) : p.rows}
+        >
           {p.rows} of {p.totalRows}
         </progress>
         <p id="import-status" role="status" aria-live="polite">

@@ -35,7 +35,13 @@ export function SubscriberPage({ admin, csrfToken, detail, notice }: SubscriberP
   const { subscriber: s, events, bounces } = detail;
   const action = (path: string) => `/admin/subscribers/${s.id}/${path}`;
   return (
-    <AdminLayout title={s.email} section="subscribers" admin={admin} csrfToken={csrfToken} styles={['subscribers.css']}>
+    <AdminLayout
+      title={s.email}
+      section="subscribers"
+      admin={admin}
+      csrfToken={csrfToken}
+      styles={['subscribers.css']}
+    >
       {notice ? (
         <p class="notice notice-ok" role="status">
           {notice}
@@ -82,8 +88,8 @@ export function SubscriberPage({ admin, csrfToken, detail, notice }: SubscriberP
         <form class="erase-form" method="post" action={action('erase')}>
           <CsrfField token={csrfToken} />
           <label>
-            <input type="checkbox" name="confirm" value="yes" required /> Erase this person: their address, their
-            mails and their proofs of consent go; the ledger keeps only a keyed hash.
+            <input type="checkbox" name="confirm" value="yes" required /> Erase this person: their address,
+            their mails and their proofs of consent go; the ledger keeps only a keyed hash.
           </label>
           <button type="submit" class="button button-danger">
             Erase
@@ -104,7 +110,9 @@ export function SubscriberPage({ admin, csrfToken, detail, notice }: SubscriberP
                   #{e.seq}
                   {e.hasProof ? ' · with proof' : ''}
                 </span>
-                {Object.keys(e.detail).length > 0 ? <div class="break-all">{describeDetail(e.detail)}</div> : null}
+                {Object.keys(e.detail).length > 0 ? (
+                  <div class="break-all">{describeDetail(e.detail)}</div>
+                ) : null}
               </li>
             ))}
           </ol>

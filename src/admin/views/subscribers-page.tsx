@@ -31,13 +31,24 @@ export function SubscribersPage({ admin, csrfToken, query, page, counts, notice 
   const total = subscriberStatuses.reduce((n, s) => n + counts[s], 0);
   const shown = query.status ? counts[query.status] : total;
   return (
-    <AdminLayout title="Subscribers" section="subscribers" admin={admin} csrfToken={csrfToken} styles={['subscribers.css']}>
+    <AdminLayout
+      title="Subscribers"
+      section="subscribers"
+      admin={admin}
+      csrfToken={csrfToken}
+      styles={['subscribers.css']}
+    >
       {notice ? (
         <p class="notice notice-ok" role="status">
           {notice}
         </p>
       ) : null}
-      <form class="inline-form subscriber-search" method="get" action="/admin/subscribers" role="search">
+      <form
+        class="inline-form subscriber-search"
+        method="get"
+        action="/admin/subscribers"
+        aria-label="Search subscribers"
+      >
         <label>
           Address starts with
           <input type="search" name="q" value={query.search ?? ''} autocomplete="off" spellcheck={false} />
@@ -78,7 +89,7 @@ export function SubscribersPage({ admin, csrfToken, query, page, counts, notice 
       {page.rows.length === 0 ? (
         <p>{query.after === undefined ? 'No subscriber matches.' : 'No more subscribers.'}</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="list-heading" tabindex={0}>
+        <div class="table-scroll">
           <table class="subscriber-table">
             <thead>
               <tr>
@@ -108,7 +119,9 @@ export function SubscribersPage({ admin, csrfToken, query, page, counts, notice 
         </div>
       )}
       <nav class="pager" aria-label="Pages">
-        {query.after !== undefined ? <a href={subscribersUrl({ ...query, after: undefined })}>First page</a> : null}
+        {query.after !== undefined ? (
+          <a href={subscribersUrl({ ...query, after: undefined })}>First page</a>
+        ) : null}
         {page.next !== undefined ? (
           <a href={subscribersUrl({ ...query, after: page.next })} rel="next">
             Next page

@@ -38,43 +38,45 @@ export function GrowthChart({ days }: GrowthChartProps) {
       ? `Active readers went from ${fmt(active[0] ?? 0)} on ${first.day} to ${fmt(active.at(-1) ?? 0)} on ${last.day} (${change >= 0 ? '+' : ''}${fmt(change)}); with readers waiting to confirm, from ${fmt(all[0] ?? 0)} to ${fmt(all.at(-1) ?? 0)}.`
       : 'No days to show.';
   return (
-    <figure class="growth">
-      <svg
-        class="growth-chart"
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-labelledby="growth-title growth-desc"
-        preserveAspectRatio="xMidYMid meet"
-      >
-        <title id="growth-title">Readers over the last {days.length} days</title>
-        <desc id="growth-desc">{description}</desc>
-        <g class="growth-grid">
-          {ticks.map((v) => (
-            <g key={v}>
-              <line x1={pad.left} x2={width - pad.right} y1={y(v)} y2={y(v)} />
-              <text x={pad.left - 8} y={y(v) + 4} text-anchor="end">
-                {fmt(v)}
+    <>
+      <figure class="growth">
+        <svg
+          class="growth-chart"
+          viewBox={`0 0 ${width} ${height}`}
+          role="img"
+          aria-labelledby="growth-title growth-desc"
+          preserveAspectRatio="xMidYMid meet"
+        >
+          <title id="growth-title">Readers over the last {days.length} days</title>
+          <desc id="growth-desc">{description}</desc>
+          <g class="growth-grid">
+            {ticks.map((v) => (
+              <g key={v}>
+                <line x1={pad.left} x2={width - pad.right} y1={y(v)} y2={y(v)} />
+                <text x={pad.left - 8} y={y(v) + 4} text-anchor="end">
+                  {fmt(v)}
+                </text>
+              </g>
+            ))}
+            {labelled.map((i) => (
+              <text
+                key={i}
+                x={x(i)}
+                y={height - 8}
+                text-anchor={i === 0 ? 'start' : i === days.length - 1 ? 'end' : 'middle'}
+              >
+                {days[i]?.day}
               </text>
-            </g>
-          ))}
-          {labelled.map((i) => (
-            <text
-              key={i}
-              x={x(i)}
-              y={height - 8}
-              text-anchor={i === 0 ? 'start' : i === days.length - 1 ? 'end' : 'middle'}
-            >
-              {days[i]?.day}
-            </text>
-          ))}
-        </g>
-        <polyline class="growth-line growth-line-all" points={line(all)} />
-        <polyline class="growth-line growth-line-active" points={line(active)} />
-      </svg>
-      <figcaption>
-        <span class="growth-key growth-key-active">Active</span>{' '}
-        <span class="growth-key growth-key-all">Active and waiting to confirm</span>
-      </figcaption>
+            ))}
+          </g>
+          <polyline class="growth-line growth-line-all" points={line(all)} />
+          <polyline class="growth-line growth-line-active" points={line(active)} />
+        </svg>
+        <figcaption>
+          <span class="growth-key growth-key-active">Active</span>{' '}
+          <span class="growth-key growth-key-all">Active and waiting to confirm</span>
+        </figcaption>
+      </figure>
       <details class="growth-table">
         <summary>The figures, day by day</summary>
         <div class="table-scroll">
@@ -110,7 +112,7 @@ export function GrowthChart({ days }: GrowthChartProps) {
           </table>
         </div>
       </details>
-    </figure>
+    </>
   );
 }
 

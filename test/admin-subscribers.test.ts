@@ -91,6 +91,7 @@ describe.each(engines)('admin subscriber pages on %s', (engine) => {
     expect(html).toMatch(/<desc id="growth-desc">Active readers went from 0 on .* to 71 on /);
     expect(html).toContain('The figures, day by day');
     expect(html).toContain('No issue has gone out yet.');
+    expect(html).toContain('<h2 id="error-budget-title">Error budget</h2>');
   });
 
   it('lists readers newest first, a page of 50 at a time, and searches by address prefix', async () => {

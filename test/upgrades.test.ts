@@ -19,6 +19,8 @@ const allMigrations = [
   '2026-11-26-01-issues',
   '2026-11-26-02-subscriptions-hardening',
   '2026-11-26-03-ledger-and-secret',
+  '2026-11-27-01-admin',
+  '2026-11-27-04-error-budget',
 ];
 
 describe.each(engines)('upgrading the database on %s', (engine) => {
@@ -36,7 +38,7 @@ describe.each(engines)('upgrading the database on %s', (engine) => {
     const before = await runCli(['migrate', '--dry-run'], env, slow);
     expect(before.stderr).toBe('');
     expect(before.stdout).toBe(
-      'the database has no schema yet; errorbudget migrate would apply 4 migrations, each in its own transaction:\n' +
+      `the database has no schema yet; errorbudget migrate would apply ${allMigrations.length} migrations, each in its own transaction:\n` +
         allMigrations.map((name) => `  ${name}\n`).join(''),
     );
     expect(before.code).toBe(0);
@@ -51,10 +53,10 @@ describe.each(engines)('upgrading the database on %s', (engine) => {
 
   it('lists only the migrations an older database lacks', async () => {
     await migrate(t.db);
-    await sql`delete from kysely_migration where name = ${allMigrations[3]}`.execute(t.db.kysely);
+    await sql`delete from kysely_migration where name = ${allMigrations.at(-1)}`.execute(t.db.kysely);
     const plan = await runCli(['migrate', '--dry-run'], env, slow);
     expect(plan.stdout).toBe(
-      `the database is at ${allMigrations[2]}; errorbudget migrate would apply 1 migration, each in its own transaction:\n  ${allMigrations[3]}\n`,
+      `the database is at ${allMigrations.at(-2)}; errorbudget migrate would apply 1 migration, each in its own transaction:\n  ${allMigrations.at(-1)}\n`,
     );
   });
 
@@ -106,7 +108,7 @@ describe('migrate --dry-run without a database', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'eb-data-'));
     const result = await runCli(['migrate', '--dry-run'], { DATA_DIR: dataDir });
     expect(result.stdout).toMatch(
-      /^the database has no schema yet; errorbudget migrate would apply 4 migrations/,
+      `the database has no schema yet; errorbudget migrate would apply ${allMigrations.length} migrations`,
     );
     expect(existsSync(join(dataDir, 'errorbudget.db'))).toBe(false);
   });

@@ -72,12 +72,14 @@ export function registerServe(program: Command): void {
           rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
           trustProxy: config.trustProxy,
           operator,
+          requestTally: services.availability.tally,
           ...(metrics ? { metrics } : {}),
           subscribeOrigins: config.subscribeOrigins,
           preview: new PreviewSigner(ensureSecret(config)),
           // With or without --no-worker: the admin reads and acts through the database, which workers share.
           admin: { services, live, config, clock: systemClock, log, ...(metrics ? { metrics } : {}) },
         });
+        services.availability.start();
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
         // Requests in flight are answered (new ones get 503) before the mails in flight are finished.
         stopOnSignals(log, config, async () => {

@@ -232,11 +232,40 @@ describe('site.yml', () => {
       message: /^site\.yml:\d+: stats \(item 1\) label is required$/,
     },
   );
+  badSites.push(
+    {
+      name: 'an availability target above 100',
+      edit: (y) => `${y}\nslo:\n  availability: 120\n`,
+      message:
+        /^site\.yml:\d+: slo\.availability must be below 100 \(a target of 100 leaves no error budget\)$/,
+    },
+    {
+      name: 'a delivery target that is not a number',
+      edit: (y) => `${y}\nslo:\n  delivery: abc\n`,
+      message: /^site\.yml:\d+: slo\.delivery must be a percentage such as 99\.9$/,
+    },
+    {
+      name: 'a target of 0',
+      edit: (y) => `${y}\nslo:\n  confirmation: 0\n`,
+      message: /^site\.yml:\d+: slo\.confirmation must be a percentage above 0$/,
+    },
+    {
+      name: 'a misspelt objective',
+      edit: (y) => `${y}\nslo:\n  availabilty: 99.5\n`,
+      message: /^site\.yml:\d+: unknown field "availabilty" in slo; did you mean "availability"\?$/,
+    },
+  );
   for (const { name, edit, message } of badSites) {
     it(`rejects ${name}`, () => {
       expect(() => parseSite(edit(source), 'site.yml')).toThrow(message);
     });
   }
+
+  it('takes the objectives from slo, with 99.9, 99 and 99 for those it leaves out', () => {
+    expect(parseSite(source, 'site.yml').slo).toEqual({ availability: 99.9, confirmation: 99, delivery: 99 });
+    const set = parseSite(`${source}\nslo:\n  availability: 99.5\n  delivery: 95\n`, 'site.yml');
+    expect(set.slo).toEqual({ availability: 99.5, confirmation: 99, delivery: 95 });
+  });
 
   it('names the line of the field', () => {
     const edited = source.replace(/^timezone: .*$/m, 'timezone: Nowhere/Here');

@@ -37,6 +37,15 @@ export const weekdays = [
   'sunday',
 ] as const;
 
+/** The platform's own targets, in percent, when site.yml names none (see observability/error-budget.ts). */
+export const defaultSloTargets = { availability: 99.9, confirmation: 99, delivery: 99 } as const;
+
+/** A percentage below 100: a target of 100 % leaves no error budget to spend. */
+const sloTarget = z
+  .number({ error: 'must be a percentage such as 99.9' })
+  .gt(0, 'must be a percentage above 0')
+  .lt(100, 'must be below 100 (a target of 100 leaves no error budget)');
+
 export const siteSchema = z.strictObject({
   title: text,
   tagline: text,
@@ -96,6 +105,14 @@ export const siteSchema = z.strictObject({
         .default(12),
     })
     .default({ retentionMonths: 12 }),
+  /** The platform's own service level objectives, in percent: the admin and /metrics show their budgets. */
+  slo: z
+    .strictObject({
+      availability: sloTarget.default(defaultSloTargets.availability),
+      confirmation: sloTarget.default(defaultSloTargets.confirmation),
+      delivery: sloTarget.default(defaultSloTargets.delivery),
+    })
+    .default(defaultSloTargets),
   /** For `errorbudget export`: the running errorbudget that takes the static site's subscriptions. */
   export: z
     .strictObject({

@@ -316,6 +316,46 @@ function migrations(engine: Engine): Record<string, Migration> {
         await createSubscriberCounts(db, engine);
       },
     },
+    '2026-11-27-04-error-budget': {
+      async up(db: AnyDb) {
+        // Each process adds its requests of the minute here (an upsert that adds), so the availability
+        // budget survives restarts and counts every process; rows older than 28 days are dropped.
+        await db.schema
+          .createTable('request_minutes')
+          .addColumn('minute', 'text', (c) => c.primaryKey())
+          .addColumn('requests', 'bigint', (c) => c.notNull())
+          .addColumn('server_errors', 'bigint', (c) => c.notNull())
+          .execute();
+        // A confirmation mail is judged from the subscribe request, which the request worker decides a
+        // moment (or, with no worker running, much) later than the mail is queued.
+        await db.schema.alterTable('outbox').addColumn('requested_at', 'text').execute();
+        await db.updateTable('outbox').set({ requested_at: sql`created_at` }).execute();
+        await db.schema
+          .createIndex('outbox_kind_requested')
+          .on('outbox')
+          .columns(['kind', 'requested_at'])
+          .execute();
+        // Readers the relay accepted by the issue's delivery deadline, counted as the cursor moves.
+        await db.schema
+          .alterTable('issue_batches')
+          .addColumn('sent_on_time', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // Batches finished before this migration: on time for certain only when their last
+        // checkpoint came before the deadline; the others are not known to be, and count as late.
+        const deadline =
+          engine === 'postgres'
+            ? sql`(case when i.snapshot_at > i.created_at then i.snapshot_at else i.published_at end)::timestamptz + interval '1 hour'`
+            : sql`julianday(case when i.snapshot_at > i.created_at then i.snapshot_at else i.published_at end) + 1.0 / 24`;
+        const checkpointAt =
+          engine === 'postgres'
+            ? sql`issue_batches.checkpoint_at::timestamptz`
+            : sql`julianday(issue_batches.checkpoint_at)`;
+        await sql`update issue_batches set sent_on_time = sent
+          where state = 'done' and exists (
+            select 1 from issues i where i.id = issue_batches.issue_id and ${checkpointAt} <= ${deadline}
+          )`.execute(db);
+      },
+    },
   };
 }
 

@@ -66,6 +66,8 @@ export interface OutboxTable {
   status: OutboxStatus;
   attempts: number;
   created_at: string;
+  /** When the mail was asked for (the subscribe request of a confirmation); null only before 2026-11-27. */
+  requested_at: string | null;
   next_attempt_at: string;
   lease_until: string | null;
   sent_at: string | null;
@@ -109,6 +111,8 @@ export interface IssueBatchesTable {
   /** The send-side cursor: every reader up to this id has the relay's 250 (or an exception row). */
   acked_through: number;
   sent: Generated<number>;
+  /** Of `sent`, those the relay accepted by the issue's delivery deadline (delivery-deadline.ts). */
+  sent_on_time: Generated<number>;
   failed: Generated<number>;
   deferred: Generated<number>;
   state: BatchState;
@@ -164,6 +168,15 @@ export interface LedgerEventsTable {
   hash: string;
   /** 1: plain SHA-256 (events before 2026-11-26); 2: HMAC-SHA256 keyed from SECRET. */
   chain: Generated<number>;
+}
+
+/** Requests answered per minute, added up by every process that serves: the availability SLO's data. */
+export interface RequestMinutesTable {
+  /** The minute's start, ISO-8601 UTC. */
+  minute: string;
+  requests: number;
+  /** Answers with a 5xx status. */
+  server_errors: number;
 }
 
 /** The one row holding a keyed hash of the SECRET this database belongs to. */
@@ -263,6 +276,7 @@ export interface Database {
   admin_passkeys: AdminPasskeysTable;
   admin_recovery_codes: AdminRecoveryCodesTable;
   admin_login_failures: AdminLoginFailuresTable;
+  request_minutes: RequestMinutesTable;
 }
 
 export type Subscriber = Selectable<SubscribersTable>;

@@ -40,6 +40,8 @@ export interface BatchRunOptions {
   rate: RateLimiter;
   isStopping(): boolean;
   observer: DeliveryObserver;
+  /** Readers the relay accepts by then count towards the delivery objective (delivery-objectives.ts). */
+  deadline: Date;
 }
 
 /** Refusals in a row that are not about the reader (4xx, policy) before the lane stops and backs off. */
@@ -48,6 +50,7 @@ const refusalsBeforeBackoff = 3;
 export class BatchRun {
   private cursor: number;
   private sent: number;
+  private sentOnTime: number;
   private failed: number;
   private deferred: number;
   private exceptions: ReaderException[] = [];
@@ -66,6 +69,7 @@ export class BatchRun {
   constructor(private readonly o: BatchRunOptions) {
     this.cursor = o.batch.acked_through;
     this.sent = o.batch.sent;
+    this.sentOnTime = o.batch.sent_on_time;
     this.failed = o.batch.failed;
     this.deferred = o.batch.deferred;
     // One Date per batch: a late batch does not say it was written hours ago.
@@ -138,6 +142,7 @@ export class BatchRun {
     this.cursor = reader.id;
     if (outcome.accepted) {
       this.sent += 1;
+      if (this.o.clock.now() <= this.o.deadline) this.sentOnTime += 1;
       this.refusalsInARow = 0;
       this.o.observer.delivered('issue', 'sent', 'accepted');
     } else {
@@ -223,6 +228,7 @@ export class BatchRun {
         worker: this.o.worker,
         ackedThrough: this.cursor,
         sent: this.sent,
+        sentOnTime: this.sentOnTime,
         failed: this.failed,
         deferred: this.deferred,
         exceptions,

@@ -77,6 +77,7 @@ export interface Checkpoint {
   worker: string;
   ackedThrough: number;
   sent: number;
+  sentOnTime: number;
   failed: number;
   deferred: number;
   exceptions: ReaderException[];
@@ -102,6 +103,7 @@ export async function checkpoint(
       .set({
         acked_through: c.ackedThrough,
         sent: c.sent,
+        sent_on_time: c.sentOnTime,
         failed: c.failed,
         deferred: c.deferred,
         checkpoint_at: at,

@@ -10,6 +10,7 @@ import type { Issue, IssueBatch } from '../db/schema.js';
 import { classifyReply } from '../mail/reply-class.js';
 import { SmtpError } from '../mail/smtp-client.js';
 import { BatchRun } from './batch-run.js';
+import { deliveryDeadline } from './delivery-objectives.js';
 import { type DeliveryObserver, unobservedDeliveries } from './delivery-observer.js';
 import { claimBatch, finishIssueIfComplete } from './issue-batches.js';
 import type { IssueComposer } from './issue-composer.js';
@@ -41,6 +42,11 @@ export interface IssueSenderOptions {
 
 export const issueLeaseMs = 30_000;
 
+interface PreparedIssue {
+  composer: IssueComposer;
+  deadline: Date;
+}
+
 /** What one turn of a lane did: sent (or settled) mail, hit trouble and backed off, or found nothing. */
 type Work = 'sent' | 'trouble' | 'idle';
 /** After the relay refuses the sender or drops us, lanes wait 2 s, 4 s … up to 5 min before trying again. */
@@ -50,7 +56,7 @@ export class IssueSender {
   private running = false;
   private stopping = false;
   private lanes: Promise<void>[] = [];
-  private readonly composers = new Map<number, IssueComposer>();
+  private readonly composers = new Map<number, PreparedIssue>();
   private readonly rate: RateLimiter;
   private backoffMs = 0;
   private pausedUntil = 0;
@@ -86,20 +92,24 @@ export class IssueSender {
     await Promise.all(Array.from({ length: this.o.lanes }, () => this.lane(true)));
   }
 
-  /** The issue and its composer, built once per issue: its MIME and inlined HTML do not change. */
-  private async composer(issueId: number): Promise<IssueComposer> {
-    let composer = this.composers.get(issueId);
-    if (!composer) {
+  /** The issue's composer and deadline, made once per issue: its MIME and inlined HTML do not change. */
+  private async prepared(issueId: number): Promise<PreparedIssue> {
+    let prepared = this.composers.get(issueId);
+    if (!prepared) {
       const issue = await this.o.db.kysely
         .selectFrom('issues')
         .selectAll()
         .where('id', '=', issueId)
         .executeTakeFirstOrThrow();
-      composer = this.o.composerFor(issue);
+      prepared = { composer: this.o.composerFor(issue), deadline: deliveryDeadline(issue) };
       if (this.composers.size > 20) this.composers.clear();
-      this.composers.set(issueId, composer);
+      this.composers.set(issueId, prepared);
     }
-    return composer;
+    return prepared;
+  }
+
+  private async composer(issueId: number): Promise<IssueComposer> {
+    return (await this.prepared(issueId)).composer;
   }
 
   private async lane(untilIdle: boolean): Promise<void> {
@@ -166,7 +176,7 @@ export class IssueSender {
     drop: () => void,
   ): Promise<Work> {
     const { db, clock, log } = this.o;
-    const composer = await this.composer(batch.issue_id);
+    const { composer, deadline } = await this.prepared(batch.issue_id);
     const run = new BatchRun({
       db,
       clock,
@@ -179,6 +189,7 @@ export class IssueSender {
       rate: this.rate,
       isStopping: () => this.stopping,
       observer: this.o.observer ?? unobservedDeliveries,
+      deadline,
     });
     const end = await run.send(connect, drop);
     if (end.kind === 'done') {

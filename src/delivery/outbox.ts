@@ -17,6 +17,8 @@ export interface Enqueue {
   /** The domain for the Message-ID: fixed at enqueue so a retried send is recognisably the same mail. */
   domain: string;
   now: Date;
+  /** When the mail was asked for, if before now: a subscribe request is decided a moment after it came. */
+  requestedAt?: Date;
 }
 
 export async function enqueue(trx: Transaction<Database> | Kysely<Database>, mail: Enqueue): Promise<string> {
@@ -36,6 +38,7 @@ export async function enqueue(trx: Transaction<Database> | Kysely<Database>, mai
       status: 'queued',
       attempts: 0,
       created_at: at,
+      requested_at: (mail.requestedAt ?? mail.now).toISOString(),
       next_attempt_at: at,
     })
     .execute();

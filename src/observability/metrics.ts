@@ -5,7 +5,11 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DeliveryObserver } from '../delivery/delivery-observer.js';
 import type { OutboxSummary } from '../delivery/outbox.js';
 import type { SubscriptionObserver } from '../subscriptions/subscription-observer.js';
+import type { ErrorBudget } from './error-budget.js';
 import { RequestHistogram, type Series } from './request-histogram.js';
+
+/** Budgets are read from the database at most this often: Prometheus and several scrapers ask often. */
+const budgetCacheMs = 5_000;
 
 /** Seconds; pages from memory answer in well under a millisecond, forms in a few. */
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -22,6 +26,8 @@ export class Metrics {
   private outbox: (() => Promise<OutboxSummary>) | undefined;
   private outboxRead: Promise<OutboxSummary | undefined> | undefined;
   private now: () => Date = () => new Date();
+  private budgets: (() => Promise<ErrorBudget[]>) | undefined;
+  private budgetRead: { at: number; value: Promise<ErrorBudget[] | undefined> } | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -68,6 +74,60 @@ export class Metrics {
         if (!summary) return void this.set(Number.NaN);
         const at = summary.oldestDueAt ? Date.parse(summary.oldestDueAt) : undefined;
         this.set(at === undefined ? 0 : Math.max(0, (self.now().getTime() - at) / 1000));
+      },
+    });
+    this.budgetGauge(
+      'errorbudget_slo_target',
+      'The objective as a share of events (site.yml slo, in percent there): 0.999 for 99.9 %',
+      (b) => b.target,
+    );
+    this.budgetGauge(
+      'errorbudget_error_budget_remaining',
+      'Share of the 28-day error budget left: 1 untouched, 0 spent, below 0 overspent',
+      (b) => b.remaining,
+    );
+    this.budgetGauge(
+      'errorbudget_error_budget_burn_rate',
+      'How fast the last hour spent the budget: 1 spends exactly all of it over 28 days',
+      (b) => b.burnRate,
+      { window: '1h' },
+    );
+    this.budgetGauge(
+      'errorbudget_slo_events',
+      'Events the objective judged in the last 28 days (requests, confirmation mails, readers of issues)',
+      (b) => b.total,
+    );
+    this.budgetGauge(
+      'errorbudget_slo_good_events',
+      'Of those events, the ones that met the objective',
+      (b) => b.good,
+    );
+  }
+
+  /** The error budget gauges read through this, computed when scraped; without it they are absent. */
+  watchErrorBudgets(read: () => Promise<ErrorBudget[]>): void {
+    this.budgets = read;
+  }
+
+  private readBudgets(): Promise<ErrorBudget[] | undefined> {
+    if (!this.budgets) return Promise.resolve(undefined);
+    const at = performance.now();
+    if (!this.budgetRead || at - this.budgetRead.at > budgetCacheMs)
+      this.budgetRead = { at, value: this.budgets().catch(() => undefined) };
+    return this.budgetRead.value;
+  }
+
+  private budgetGauge(name: string, help: string, value: (budget: ErrorBudget) => number, labels = {}) {
+    const self = this;
+    new Gauge({
+      name,
+      help,
+      labelNames: ['slo', ...Object.keys(labels)],
+      registers: [this.registry],
+      async collect() {
+        const budgets = await self.readBudgets();
+        this.reset();
+        for (const budget of budgets ?? []) this.set({ slo: budget.slo, ...labels }, value(budget));
       },
     });
   }

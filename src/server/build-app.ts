@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { TrustProxy } from '../config/trust-proxy.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OperatorEndpoints } from '../observability/operator-endpoints.js';
+import { RequestTally } from '../observability/request-minutes.js';
 import { operatorRoutes } from '../observability/routes.js';
 import type { LiveSite } from '../site/live-site.js';
 import type { PreviewSigner } from '../site/preview-link.js';
@@ -32,6 +33,8 @@ export interface AppDependencies {
   trustProxy?: TrustProxy;
   /** Counts requests by route and status, and pages served from memory. */
   metrics?: Metrics;
+  /** Counts answers and server errors for the availability budget (Services.availability's tally). */
+  requestTally?: RequestTally;
   /** /healthz, /readyz (and /metrics behind the token) on this port. */
   operator?: OperatorEndpoints;
   /** Signs and checks draft preview links; without it there are no previews. */
@@ -58,6 +61,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const { live } = deps;
   const trustProxy = deps.trustProxy ?? false;
   const metrics = deps.metrics;
+  // Without a recorder the counts go nowhere; counting them anyway keeps one path for every page.
+  const tally = deps.requestTally ?? new RequestTally();
   const app = Fastify({
     // Random, not a per-process counter: an id a reader quotes from an error page names one log line,
     // whichever process served it. A client's own X-Request-Id is not taken: it could forge log lines.
@@ -90,13 +95,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         },
         metrics
           ? (req: IncomingMessage, res: ServerResponse) => {
-              // Two clock reads, an array increment and a counter: pages are the hot path.
+              // Two clock reads, two increments and a counter: pages are the hot path.
               const start = performance.now();
               if (live.isStale() || !servePage(live.pages, req, res)) return handler(req, res);
+              tally.page();
               metrics.pageServed(req.method ?? 'GET', res.statusCode, (performance.now() - start) / 1000);
             }
           : (req: IncomingMessage, res: ServerResponse) => {
-              if (live.isStale() || !servePage(live.pages, req, res)) handler(req, res);
+              if (live.isStale() || !servePage(live.pages, req, res)) return handler(req, res);
+              tally.page();
             },
       );
       // Behind a proxy every reader shares the proxy's address: limiting slow clients is its job there.
@@ -108,12 +115,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   });
   handleErrors(app, live);
-  if (metrics)
-    app.addHook('onResponse', async (request, reply) => {
-      // The route's pattern (/confirm/:token), never the URL: tokens must not become label values.
-      const route = request.routeOptions.url ?? 'unmatched';
-      metrics.requestServed(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route's pattern (/confirm/:token), never the URL: tokens must not become label values.
+    const route = request.routeOptions.url ?? 'unmatched';
+    // A 503 from /readyz tells a load balancer to look elsewhere; no reader was refused by it.
+    if (!operatorPaths.has(route)) tally.answered(reply.statusCode);
+    metrics?.requestServed(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
   if (deps.operator) await app.register(operatorRoutes, deps.operator);
   if (deps.subscriptions) {
     await app.register(subscriptionRoutes, {
@@ -132,6 +140,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(siteRoutes, { live });
   return app;
 }
+
+/** The operators' routes on the public port: not answers to readers, so outside the availability budget. */
+const operatorPaths = new Set(['/readyz', '/metrics']);
 
 /** Closes connections beyond the cap per client address at once, before they hold anything. */
 function connectionGuard(perClient: number): (socket: Socket) => void {

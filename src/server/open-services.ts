@@ -24,9 +24,11 @@ import { bindSecret } from '../ledger/bind-secret.js';
 import { CheckpointWriter } from '../ledger/checkpoint-writer.js';
 import { DkimSigner, nodemailerDkim } from '../mail/dkim-signer.js';
 import { mailboxTransport, smtpTransport, type Transport } from '../mail/transport.js';
+import { errorBudgets } from '../observability/error-budget.js';
 import { LoopMonitor } from '../observability/loop-monitor.js';
 import type { Metrics } from '../observability/metrics.js';
 import { checkReadiness, type ReadinessReport } from '../observability/readiness.js';
+import { RequestRecorder } from '../observability/request-minutes.js';
 import type { LiveSite } from '../site/live-site.js';
 import { ProofRetention } from '../subscriptions/proof-retention.js';
 import { Subscriptions } from '../subscriptions/subscriptions.js';
@@ -47,6 +49,8 @@ export interface Services {
   subscriptions: Subscriptions;
   /** Drops readers' IP addresses and user agents once site.yml's retention period has passed. */
   retention: ProofRetention;
+  /** Adds this process's answered requests to the database, for the availability budget (started by `serve`). */
+  availability: RequestRecorder;
   from: string;
   composerFor(issue: ComposableIssue): IssueComposer;
   /** Starts the background work: outbox, issues, the schedule, and the bounce listener if configured. */
@@ -145,6 +149,8 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     () => summariseOutbox(db.kysely, clock.now()),
     () => clock.now(),
   );
+  o.metrics?.watchErrorBudgets(() => errorBudgets({ db, targets: live.snapshot.site.slo, now: clock.now() }));
+  const availability = new RequestRecorder({ db: db.kysely, clock, log });
   const outbox = new OutboxWorker({
     db,
     transport,
@@ -226,6 +232,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     scheduler,
     subscriptions,
     retention,
+    availability,
     from,
     composerFor,
     async startWorkers() {
@@ -268,6 +275,7 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     },
     readiness: () => checkReadiness({ db, loops: () => loops }),
     async close() {
+      await availability.stop();
       await scheduler.stop();
       await bounceListener?.close();
       await subscriptions.requests.stop();

@@ -106,6 +106,7 @@ export async function decideRequest(c: SubscriptionContext, row: SubscribeReques
       message,
       domain: new URL(context.siteUrl).hostname,
       now,
+      requestedAt: new Date(row.requested_at),
     });
     await appendEvent(trx, c.db.engine, {
       at,

@@ -11,7 +11,7 @@ export interface DashboardPageProps {
   admin: { email: string };
   csrfToken: string;
   dashboard: Dashboard;
-  /** The error budget panel, once the platform measures it. */
+  /** The platform's error budget panel. */
   errorBudget?: ComponentChildren;
 }
 
@@ -29,7 +29,7 @@ export function DashboardPage({ admin, csrfToken, dashboard, errorBudget }: Dash
       section="dashboard"
       admin={admin}
       csrfToken={csrfToken}
-      styles={['dashboard.css']}
+      styles={['dashboard.css', 'error-budget.css']}
     >
       <section aria-labelledby="readers">
         <h2 id="readers">Readers</h2>

@@ -124,7 +124,7 @@ async function fill(db: Db): Promise<void> {
       case when roll < 88 and roll >= 80 then null else at end,
       case when roll >= 88 and roll < 97 then at else null end
     from (
-      select i, (i * 7919) % 100 as roll,
+      select i, (i::bigint * 7919) % 100 as roll,
         to_char((${yearAgo}::timestamptz + make_interval(secs => i * ${sql.lit(secondsPerRow)})) at time zone 'utc',
           'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
       from generate_series(1, ${sql.lit(rows)}) i

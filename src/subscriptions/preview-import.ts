@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { UserError } from '../user-error.js';
-import { emailHeaders, optOutColumns } from './import-subscribers.js';
+import { emailHeaders, optOutColumns, separatorHint } from './import-subscribers.js';
 
 export interface ImportPreview {
   headers: string[];
@@ -55,10 +55,7 @@ export async function previewImport(path: string, shownName: string): Promise<Im
   const emailColumn = byHeader ?? byValues;
   if (emailColumn === undefined) {
     const found = headers.map((h) => JSON.stringify(h)).join(', ');
-    const hint =
-      headers.length === 1 && /[;\t]/.test(headers[0] ?? '')
-        ? '; only commas separate columns here, so save the file as comma-separated CSV'
-        : '';
+    const hint = separatorHint(headers);
     throw new UserError(
       `has no email column: its header has ${found}, none of ${emailHeaders.join(', ')}, and no column holds addresses${hint}`,
       shownName,
@@ -91,7 +88,8 @@ async function refuseBinary(path: string, shownName: string): Promise<void> {
   try {
     const { buffer, bytesRead } = await file.read(Buffer.alloc(sniffBytes), 0, sniffBytes, 0);
     const head = buffer.subarray(0, bytesRead);
-    if (bytesRead === 0) throw new UserError('is empty: expected a header row naming an email column', shownName);
+    if (bytesRead === 0)
+      throw new UserError('is empty: expected a header row naming an email column', shownName);
     if (head.includes(0))
       throw new UserError(
         'is not a CSV file: it holds binary data (a spreadsheet? save it as CSV, comma-separated, UTF-8)',

@@ -295,6 +295,27 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '2026-11-27-02-admin-subscribers': {
+      async up(db: AnyDb) {
+        // The admin searches addresses by prefix, whatever their case, and pages through the matches
+        // by (address, id). PostgreSQL compares in byte order under collation "C", so the range a prefix
+        // spans is the same under any database collation.
+        await sql
+          .raw(
+            engine === 'postgres'
+              ? 'create index subscribers_email_prefix on subscribers ((lower(email) collate "C"), id)'
+              : 'create index subscribers_email_prefix on subscribers (lower(email), id)',
+          )
+          .execute(db);
+        // The dashboard counts the bounces and complaints of its latest issues.
+        await db.schema
+          .createIndex('bounce_events_issue')
+          .on('bounce_events')
+          .columns(['issue_id', 'class'])
+          .execute();
+        await createSubscriberCounts(db, engine);
+      },
+    },
     '2026-11-27-04-error-budget': {
       async up(db: AnyDb) {
         // Each process adds its requests of the minute here (an upsert that adds), so the availability
@@ -338,6 +359,84 @@ function migrations(engine: Engine): Record<string, Migration> {
       },
     },
   };
+}
+
+/**
+ * Counting a million subscribers by status, or by day over 90 days, reads the whole table; the dashboard
+ * must answer in milliseconds. Triggers keep a ledger of counts instead: one row (day, status, ±n) per
+ * change, appended and never updated, so concurrent writers never wait on each other; readers sum it,
+ * and fold the appended rows into one per day and status from time to time (subscriptions/status-counts.ts).
+ */
+async function createSubscriberCounts(db: AnyDb, engine: Engine) {
+  await db.schema
+    .createTable('subscriber_counts')
+    .addColumn('day', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('delta', engine === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+    .addColumn('summed', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .createIndex('subscriber_counts_summed')
+    .on('subscriber_counts')
+    .columns(['summed', 'day'])
+    .execute();
+  await sql`
+    insert into subscriber_counts (day, status, delta, summed)
+    select substr(created_at, 1, 10), status, count(*), 1 from subscribers group by substr(created_at, 1, 10), status
+  `.execute(db);
+  // A status change is dated by updated_at, which every status-changing statement sets; a deletion (an
+  // erasure) carries no date, so it is dated by the database's clock.
+  if (engine === 'sqlite') {
+    await sql`create trigger subscriber_counts_insert after insert on subscribers begin
+      insert into subscriber_counts (day, status, delta) values (substr(new.created_at, 1, 10), new.status, 1);
+    end`.execute(db);
+    await sql`create trigger subscriber_counts_update after update of status on subscribers
+      when old.status <> new.status begin
+      insert into subscriber_counts (day, status, delta)
+        values (substr(new.updated_at, 1, 10), old.status, -1), (substr(new.updated_at, 1, 10), new.status, 1);
+    end`.execute(db);
+    await sql`create trigger subscriber_counts_delete after delete on subscribers begin
+      insert into subscriber_counts (day, status, delta) values (strftime('%Y-%m-%d', 'now'), old.status, -1);
+    end`.execute(db);
+    return;
+  }
+  // Statement-level triggers with transition tables: an import's batch of 2,000 rows adds a few count
+  // rows, not 2,000. (PostgreSQL allows one event per trigger with transition tables, hence three.)
+  await sql`create function subscriber_counts_inserted() returns trigger language plpgsql as $$
+    begin
+      insert into subscriber_counts (day, status, delta)
+        select substr(created_at, 1, 10), status, count(*) from inserted group by 1, 2;
+      return null;
+    end $$`.execute(db);
+  await sql`create function subscriber_counts_updated() returns trigger language plpgsql as $$
+    begin
+      insert into subscriber_counts (day, status, delta)
+        select day, status, sum(delta) from (
+          select substr(n.updated_at, 1, 10) as day, o.status, -1 as delta
+            from old_rows o join new_rows n on n.id = o.id where o.status <> n.status
+          union all
+          select substr(n.updated_at, 1, 10), n.status, 1
+            from old_rows o join new_rows n on n.id = o.id where o.status <> n.status
+        ) changes group by day, status;
+      return null;
+    end $$`.execute(db);
+  await sql`create function subscriber_counts_deleted() returns trigger language plpgsql as $$
+    begin
+      insert into subscriber_counts (day, status, delta)
+        select to_char(now() at time zone 'utc', 'YYYY-MM-DD'), status, -count(*) from deleted group by 2;
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger subscriber_counts_insert after insert on subscribers
+    referencing new table as inserted for each statement execute function subscriber_counts_inserted()`.execute(
+    db,
+  );
+  await sql`create trigger subscriber_counts_update after update on subscribers
+    referencing old table as old_rows new table as new_rows for each statement
+    execute function subscriber_counts_updated()`.execute(db);
+  await sql`create trigger subscriber_counts_delete after delete on subscribers
+    referencing old table as deleted for each statement execute function subscriber_counts_deleted()`.execute(
+    db,
+  );
 }
 
 export interface MigrationReport {

@@ -186,6 +186,17 @@ export interface SecretFingerprintTable {
   created_at: string;
 }
 
+/** Appended by triggers on `subscribers` at each insert, status change and deletion (see migrations.ts). */
+export interface SubscriberCountsTable {
+  /** YYYY-MM-DD (UTC) of the change. */
+  day: string;
+  status: SubscriberStatus;
+  /** Subscribers who entered (+) or left (−) the status that day. */
+  delta: number;
+  /** 1 for a row folded from others by subscriptions/status-counts.ts, 0 for a trigger's row. */
+  summed: Generated<number>;
+}
+
 export interface AdminsTable {
   id: Generated<number>;
   email: string;
@@ -259,6 +270,7 @@ export interface Database {
   issue_batches: IssueBatchesTable;
   issue_exceptions: IssueExceptionsTable;
   bounce_events: BounceEventsTable;
+  subscriber_counts: SubscriberCountsTable;
   admins: AdminsTable;
   admin_sessions: AdminSessionsTable;
   admin_passkeys: AdminPasskeysTable;

@@ -19,8 +19,16 @@ export interface IssueProgress {
   etaSeconds: number | undefined;
 }
 
-export async function listIssues(db: Kysely<Database>, now: Date): Promise<IssueProgress[]> {
-  const issues = await db.selectFrom('issues').selectAll().orderBy('id', 'desc').execute();
+/** Every issue, newest first; or only the `latest` few (the admin's dashboard), read without the rest. */
+export async function listIssues(db: Kysely<Database>, now: Date, latest?: number): Promise<IssueProgress[]> {
+  const issues = await db
+    .selectFrom('issues')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .$if(latest !== undefined, (qb) => qb.limit(latest ?? 0))
+    .execute();
+  if (issues.length === 0) return [];
+  const ids = issues.map((issue) => issue.id);
   const batches = await db
     .selectFrom('issue_batches')
     .select((eb) => [
@@ -29,17 +37,20 @@ export async function listIssues(db: Kysely<Database>, now: Date): Promise<Issue
       eb.fn.sum<number>('failed').as('failed'),
       eb.fn.max('checkpoint_at').as('progress'),
     ])
+    .$if(latest !== undefined, (qb) => qb.where('issue_id', 'in', ids))
     .groupBy('issue_id')
     .execute();
   const retries = await db
     .selectFrom('issue_exceptions')
     .select((eb) => ['issue_id', 'state', eb.fn.countAll<number>().as('n')])
+    .$if(latest !== undefined, (qb) => qb.where('issue_id', 'in', ids))
     .groupBy(['issue_id', 'state'])
     .execute();
   const bounces = await db
     .selectFrom('bounce_events')
     .select((eb) => ['issue_id', eb.fn.countAll<number>().as('n')])
     .where('issue_id', 'is not', null)
+    .$if(latest !== undefined, (qb) => qb.where('issue_id', 'in', ids))
     .groupBy('issue_id')
     .execute();
   return issues.map((issue) => {

@@ -21,6 +21,8 @@ export type LedgerKind =
   | 'imported'
   | 'erased'
   | 'suppressed'
+  /** An admin lifted a suppression. */
+  | 'unsuppressed'
   /** The retention period blanked this person's proofs written before proofs were sealed. */
   | 'proofs_expired'
   /** Something an admin did (signing in, suppressing a reader, …); detail names the admin and action. */

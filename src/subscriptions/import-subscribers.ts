@@ -48,10 +48,10 @@ const batchSize = 2000;
 const maxRecordBytes = 1 << 20;
 
 /** Header names, lowercased, that hold the address in the exports we know, most specific first. */
-const emailHeaders = ['email', 'email address', 'email_address', 'e-mail', 'e-mail address', 'mail'];
+export const emailHeaders = ['email', 'email address', 'email_address', 'e-mail', 'e-mail address', 'mail'];
 
 /** Columns by which an export says a person has left; such rows are reported, never imported. */
-const optOutColumns: { header: string; optedOut: (value: string) => boolean }[] = [
+export const optOutColumns: { header: string; optedOut: (value: string) => boolean }[] = [
   { header: 'subscribed_to_emails', optedOut: (v) => /^(false|no|0)$/i.test(v) }, // Ghost
   { header: 'email_disabled', optedOut: (v) => /^(true|yes|1)$/i.test(v) }, // Substack
   { header: 'unsub_time', optedOut: (v) => v !== '' }, // Mailchimp's unsubscribed export
@@ -183,16 +183,20 @@ function findEmailColumn(headers: string[], original: string[], o: ImportOptions
     : (emailHeaders.map((h) => headers.indexOf(h)).find((i) => i >= 0) ?? -1);
   if (index >= 0) return index;
   const found = original.map((h) => JSON.stringify(h)).join(', ');
-  const hint =
-    original.length === 1 && /[;\t]/.test(original[0] ?? '')
-      ? '; only commas separate columns here, so save the file as comma-separated CSV'
-      : '';
+  const hint = separatorHint(original);
   throw new UserError(
     wanted
       ? `has no column ${JSON.stringify(o.emailColumn)}: its header has ${found}${hint}`
       : `has no email column: its header has ${found}, none of ${emailHeaders.join(', ')}; name the column with --email-column${hint}`,
     o.source,
   );
+}
+
+/** When the header is one column holding semicolons or tabs, the file was saved with another separator. */
+export function separatorHint(header: string[]): string {
+  return header.length === 1 && /[;\t]/.test(header[0] ?? '')
+    ? '; only commas separate columns here, so save the file as comma-separated CSV'
+    : '';
 }
 
 /** Inserts one batch and its ledger events in one transaction; returns how many rows were new. */

@@ -52,6 +52,7 @@ export async function erase(
   c: SubscriptionContext,
   subscriber: Subscriber,
   localMailbox: string | undefined,
+  requestedBy: 'subscriber' | 'admin' = 'subscriber',
 ): Promise<boolean> {
   const at = c.clock.now().toISOString();
   try {
@@ -66,7 +67,7 @@ export async function erase(
         at,
         kind: 'erased',
         emailHmac: subscriber.email_hmac,
-        detail: { requestedBy: 'subscriber' },
+        detail: { requestedBy },
       });
     });
   } catch (error) {

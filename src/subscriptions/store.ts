@@ -120,6 +120,44 @@ export async function subscriberByHmac(trx: Reader, emailHmac: string): Promise<
   return trx.selectFrom('subscribers').selectAll().where('email_hmac', '=', emailHmac).executeTakeFirst();
 }
 
+export async function subscriberById(db: Reader, id: number): Promise<Subscriber | undefined> {
+  return db.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The status the reader had, if this suppressed them; undefined if they already were or are unknown. */
+export async function markSuppressed(trx: Trx, id: number, at: string) {
+  const before = await trx.selectFrom('subscribers').select('status').where('id', '=', id).executeTakeFirst();
+  const row = await trx
+    .updateTable('subscribers')
+    .set({ status: 'suppressed', updated_at: at })
+    .where('id', '=', id)
+    .where('status', '!=', 'suppressed')
+    .returning(['email_hmac'])
+    .executeTakeFirst();
+  return row && before ? { email_hmac: row.email_hmac, previous: before.status } : undefined;
+}
+
+/** The reader and their restored status, if this lifted their suppression. */
+export async function liftSuppression(trx: Trx, id: number, at: string) {
+  return trx
+    .updateTable('subscribers')
+    .set((eb) => ({
+      status: eb
+        .case()
+        .when('unsubscribed_at', 'is not', null)
+        .then('unsubscribed' as const)
+        .when('confirmed_at', 'is not', null)
+        .then('active' as const)
+        .else('pending' as const)
+        .end(),
+      updated_at: at,
+    }))
+    .where('id', '=', id)
+    .where('status', '=', 'suppressed')
+    .returning(['email_hmac', 'status'])
+    .executeTakeFirst();
+}
+
 export async function subscriberByKey(db: Reader, key: string): Promise<Subscriber | undefined> {
   return db.selectFrom('subscribers').selectAll().where('key', '=', key).executeTakeFirst();
 }

@@ -2,6 +2,7 @@
 // each delegating to the file named for that action (request, confirm, unsubscribe, personal data).
 import type { Logger } from 'pino';
 import type { Subscriber } from '../db/schema.js';
+import { type AdminStatusOutcome, suppressByAdmin, unsuppress } from './admin-status.js';
 import * as confirming from './confirm.js';
 import { personalLinks, type Request, type SubscriptionContext } from './context.js';
 import { erase, exportData } from './personal-data.js';
@@ -87,7 +88,17 @@ export class Subscriptions {
   }
 
   /** Forgets a person; false if another request already had. */
-  erase(subscriber: Subscriber): Promise<boolean> {
-    return erase(this.o, subscriber, this.o.localMailbox);
+  erase(subscriber: Subscriber, requestedBy: 'subscriber' | 'admin' = 'subscriber'): Promise<boolean> {
+    return erase(this.o, subscriber, this.o.localMailbox, requestedBy);
+  }
+
+  /** An admin stops all mail to a reader; the ledger event names the admin. */
+  suppressByAdmin(subscriberId: number, admin: string): Promise<AdminStatusOutcome> {
+    return suppressByAdmin(this.o, subscriberId, admin);
+  }
+
+  /** An admin lifts a reader's suppression; the ledger event names the admin. */
+  unsuppress(subscriberId: number, admin: string): Promise<AdminStatusOutcome> {
+    return unsuppress(this.o, subscriberId, admin);
   }
 }

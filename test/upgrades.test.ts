@@ -19,6 +19,7 @@ const allMigrations = [
   '2026-11-26-01-issues',
   '2026-11-26-02-subscriptions-hardening',
   '2026-11-26-03-ledger-and-secret',
+  '2026-11-27-03-ledger-kind',
 ];
 
 describe.each(engines)('upgrading the database on %s', (engine) => {
@@ -36,7 +37,7 @@ describe.each(engines)('upgrading the database on %s', (engine) => {
     const before = await runCli(['migrate', '--dry-run'], env, slow);
     expect(before.stderr).toBe('');
     expect(before.stdout).toBe(
-      'the database has no schema yet; errorbudget migrate would apply 4 migrations, each in its own transaction:\n' +
+      `the database has no schema yet; errorbudget migrate would apply ${allMigrations.length} migrations, each in its own transaction:\n` +
         allMigrations.map((name) => `  ${name}\n`).join(''),
     );
     expect(before.code).toBe(0);
@@ -51,10 +52,11 @@ describe.each(engines)('upgrading the database on %s', (engine) => {
 
   it('lists only the migrations an older database lacks', async () => {
     await migrate(t.db);
-    await sql`delete from kysely_migration where name = ${allMigrations[3]}`.execute(t.db.kysely);
+    const last = allMigrations.at(-1);
+    await sql`delete from kysely_migration where name = ${last}`.execute(t.db.kysely);
     const plan = await runCli(['migrate', '--dry-run'], env, slow);
     expect(plan.stdout).toBe(
-      `the database is at ${allMigrations[2]}; errorbudget migrate would apply 1 migration, each in its own transaction:\n  ${allMigrations[3]}\n`,
+      `the database is at ${allMigrations.at(-2)}; errorbudget migrate would apply 1 migration, each in its own transaction:\n  ${last}\n`,
     );
   });
 

@@ -19,10 +19,18 @@ export interface IssueProgress {
   etaSeconds: number | undefined;
 }
 
-export async function listIssues(db: Kysely<Database>, now: Date): Promise<IssueProgress[]> {
-  const issues = await db.selectFrom('issues').selectAll().orderBy('id', 'desc').execute();
+/** Every issue, newest first; or only the one with `id` (the admin's issue page and its live figures). */
+export async function listIssues(db: Kysely<Database>, now: Date, id?: number): Promise<IssueProgress[]> {
+  const issues = await db
+    .selectFrom('issues')
+    .selectAll()
+    .$if(id !== undefined, (qb) => qb.where('id', '=', id ?? 0))
+    .orderBy('id', 'desc')
+    .execute();
+  if (issues.length === 0) return [];
   const batches = await db
     .selectFrom('issue_batches')
+    .$if(id !== undefined, (qb) => qb.where('issue_id', '=', id ?? 0))
     .select((eb) => [
       'issue_id',
       eb.fn.sum<number>('sent').as('sent'),
@@ -33,6 +41,7 @@ export async function listIssues(db: Kysely<Database>, now: Date): Promise<Issue
     .execute();
   const retries = await db
     .selectFrom('issue_exceptions')
+    .$if(id !== undefined, (qb) => qb.where('issue_id', '=', id ?? 0))
     .select((eb) => ['issue_id', 'state', eb.fn.countAll<number>().as('n')])
     .groupBy(['issue_id', 'state'])
     .execute();
@@ -40,6 +49,7 @@ export async function listIssues(db: Kysely<Database>, now: Date): Promise<Issue
     .selectFrom('bounce_events')
     .select((eb) => ['issue_id', eb.fn.countAll<number>().as('n')])
     .where('issue_id', 'is not', null)
+    .$if(id !== undefined, (qb) => qb.where('issue_id', '=', id ?? 0))
     .groupBy('issue_id')
     .execute();
   return issues.map((issue) => {

@@ -2,6 +2,7 @@
 // or send one marked test copy to one address. One place, so both doors apply the same rules.
 import type { Issue } from '../db/schema.js';
 import { createIssue, findIssue, resumeIssue } from '../delivery/issue-store.js';
+import type { RelayConnection } from '../delivery/relay.js';
 import { isMailable } from '../delivery/schedule-issues.js';
 import type { LiveSite } from '../site/live-site.js';
 import { normaliseEmail } from '../subscriptions/email-address.js';
@@ -72,13 +73,22 @@ export async function sendTestCopy(
     snapshot_at: null,
   });
   const mail = await composer.compose({ id: 0, key: 'test-copy', email: address.email }, now);
-  const connection = await services.relay.open();
+  let outcome: Awaited<ReturnType<RelayConnection['send']>>;
   try {
-    const outcome = await connection.send(mail.envelope, mail.message, mail.messageId);
-    if (!outcome.accepted)
-      throw new UserError(`the relay refused it: ${outcome.reply.code} ${outcome.reply.text}`, where);
-  } finally {
-    await connection.quit();
+    const connection = await services.relay.open();
+    try {
+      outcome = await connection.send(mail.envelope, mail.message, mail.messageId);
+    } finally {
+      await connection.quit().catch(() => connection.destroy());
+    }
+  } catch (error) {
+    // The relay down or refusing the connection is the operator's to fix: one line, not a stack.
+    throw new UserError(
+      `could not hand it to the ${services.relay.description}: ${(error as Error).message}`,
+      where,
+    );
   }
+  if (!outcome.accepted)
+    throw new UserError(`the relay refused it: ${outcome.reply.code} ${outcome.reply.text}`, where);
   return { subject: content.subject, address: address.email, via: services.relay.description };
 }

@@ -1,0 +1,26 @@
+// A mail's HTML part, answered for the admin's sandboxed frame only. Mail HTML is someone else's markup
+// (a bounce, a reply, our own issue): its own CSP sandboxes it even if opened directly, runs no script,
+// loads nothing from another host, and lets it be framed by our pages alone. Its inline styles are how
+// mail is styled, and stay harmless inside the sandbox.
+import type { FastifyReply } from 'fastify';
+
+const framedMailPolicy = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "form-action 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'self'",
+  'sandbox',
+].join('; ');
+
+export function sendFramedHtml(reply: FastifyReply, html: string) {
+  return reply
+    .header('content-security-policy', framedMailPolicy)
+    .header('x-frame-options', 'SAMEORIGIN')
+    .header('cache-control', 'no-store')
+    .header('x-robots-tag', 'noindex')
+    .type('text/html; charset=utf-8')
+    .send(html);
+}

@@ -19,6 +19,7 @@ const allMigrations = [
   '2026-11-26-01-issues',
   '2026-11-26-02-subscriptions-hardening',
   '2026-11-26-03-ledger-and-secret',
+  '2026-11-27-01-admin',
   '2026-11-27-03-ledger-kind',
 ];
 

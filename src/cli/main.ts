@@ -22,6 +22,7 @@ const modules = {
   subscribers: async () => (await import('./subscribers.js')).registerSubscribers,
   issues: async () => (await import('./issues.js')).registerIssueCommands,
   worker: async () => (await import('./worker.js')).registerWorker,
+  admin: async () => (await import('./admin.js')).registerAdminCommands,
   backup: async () => {
     const { registerBackupCommands } = await import('./backup-commands.js');
     return (program: Command) => registerBackupCommands(program, version);
@@ -47,6 +48,7 @@ const moduleOf: Record<string, keyof typeof modules> = {
   cancel: 'issues',
   outbox: 'issues',
   worker: 'worker',
+  admin: 'admin',
   backup: 'backup',
   restore: 'backup',
 };

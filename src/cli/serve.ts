@@ -75,6 +75,8 @@ export function registerServe(program: Command): void {
           ...(metrics ? { metrics } : {}),
           subscribeOrigins: config.subscribeOrigins,
           preview: new PreviewSigner(ensureSecret(config)),
+          // With or without --no-worker: the admin reads and acts through the database, which workers share.
+          admin: { services, live, config, clock: systemClock, log, ...(metrics ? { metrics } : {}) },
         });
         const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
         // Requests in flight are answered (new ones get 503) before the mails in flight are finished.

@@ -1,6 +1,6 @@
 // Versioned migrations, kept in code so that the built package needs no migration files on disk.
 // Each one is written once and never edited: a new change is a new entry.
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { UserError } from '../user-error.js';
 import { version } from '../version.js';
 import type { Db, Engine } from './open-database.js';
@@ -228,6 +228,70 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('id', 'integer', (c) => c.primaryKey())
           .addColumn('fingerprint', 'text', (c) => c.notNull())
           .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    '2026-11-27-01-admin': {
+      async up(db: AnyDb) {
+        const idType = engine === 'postgres' ? 'bigint' : 'integer';
+        const adminRef = (c: ColumnDefinitionBuilder) =>
+          c.notNull().references('admins.id').onDelete('cascade');
+        await createTableWithId(db, engine, 'admins')
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          // Set by `admin create --require-2fa`: the first login must enrol a second factor.
+          .addColumn('second_factor_required', 'integer', (c) => c.notNull().defaultTo(0))
+          // Sealed with a key derived from SECRET: a copy of the database alone does not give the codes.
+          .addColumn('totp_secret', 'text')
+          // The last TOTP time step accepted: a code seen once is refused afterwards (RFC 6238, 5.2).
+          .addColumn('totp_last_step', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        // Only a hash of the session token is stored: a read of the table does not give a usable cookie.
+        await createTableWithId(db, engine, 'admin_sessions')
+          .addColumn('admin_id', idType, adminRef)
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          // password: a second factor is still due; enrol: one must be set up first; full: signed in.
+          .addColumn('stage', 'text', (c) => c.notNull())
+          .addColumn('challenge', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('admin_sessions_admin').on('admin_sessions').column('admin_id').execute();
+        await createTableWithId(db, engine, 'admin_passkeys')
+          .addColumn('admin_id', idType, adminRef)
+          .addColumn('credential_id', 'text', (c) => c.notNull().unique())
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          .addColumn('counter', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('transports', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_used_at', 'text')
+          .execute();
+        await db.schema.createIndex('admin_passkeys_admin').on('admin_passkeys').column('admin_id').execute();
+        await createTableWithId(db, engine, 'admin_recovery_codes')
+          .addColumn('admin_id', idType, adminRef)
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('admin_recovery_codes_admin')
+          .on('admin_recovery_codes')
+          .column('admin_id')
+          .execute();
+        // Failed logins, by client address and by account, counted in the database so that every web
+        // process sees the same count. Rows older than the window are deleted as new ones come.
+        await createTableWithId(db, engine, 'admin_login_failures')
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('admin_login_failures_key')
+          .on('admin_login_failures')
+          .columns(['key', 'at'])
           .execute();
       },
     },

@@ -173,6 +173,68 @@ export interface SecretFingerprintTable {
   created_at: string;
 }
 
+export interface AdminsTable {
+  id: Generated<number>;
+  email: string;
+  /** Argon2id, in its PHC string form. */
+  password_hash: string;
+  /** 1: the next login must enrol a second factor before anything else. */
+  second_factor_required: Generated<number>;
+  /** The TOTP key, sealed with a key derived from SECRET; null when TOTP is not set up. */
+  totp_secret: string | null;
+  totp_last_step: number | null;
+  created_at: string;
+}
+
+/** password: a second factor is still due; enrol: one must be set up before anything else; full. */
+export type AdminSessionStage = 'password' | 'enrol' | 'full';
+
+export interface AdminSessionsTable {
+  id: Generated<number>;
+  admin_id: number;
+  /** sha256 of the cookie's token; the token itself is never stored. */
+  token_hash: string;
+  csrf_token: string;
+  stage: AdminSessionStage;
+  /** The WebAuthn challenge of a ceremony under way, if any. */
+  challenge: string | null;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end of the session, however active it is. */
+  expires_at: string;
+}
+
+export interface AdminPasskeysTable {
+  id: Generated<number>;
+  admin_id: number;
+  /** base64url, as WebAuthn names it. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  counter: Generated<number>;
+  /** JSON array of the authenticator's transports. */
+  transports: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface AdminRecoveryCodesTable {
+  id: Generated<number>;
+  admin_id: number;
+  /** sha256 of the code: each is long and random, so a fast hash suffices. */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface AdminLoginFailuresTable {
+  id: Generated<number>;
+  /** `ip:<address>` or `account:<email>`. */
+  key: string;
+  at: string;
+}
+
 export interface Database {
   subscribers: SubscribersTable;
   confirmations: ConfirmationsTable;
@@ -184,6 +246,11 @@ export interface Database {
   issue_batches: IssueBatchesTable;
   issue_exceptions: IssueExceptionsTable;
   bounce_events: BounceEventsTable;
+  admins: AdminsTable;
+  admin_sessions: AdminSessionsTable;
+  admin_passkeys: AdminPasskeysTable;
+  admin_recovery_codes: AdminRecoveryCodesTable;
+  admin_login_failures: AdminLoginFailuresTable;
 }
 
 export type Subscriber = Selectable<SubscribersTable>;
@@ -193,3 +260,5 @@ export type OutboxMessage = Selectable<OutboxTable>;
 export type LedgerEvent = Selectable<LedgerEventsTable>;
 export type Issue = Selectable<IssuesTable>;
 export type IssueBatch = Selectable<IssueBatchesTable>;
+export type Admin = Selectable<AdminsTable>;
+export type AdminSession = Selectable<AdminSessionsTable>;

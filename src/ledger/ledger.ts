@@ -22,7 +22,9 @@ export type LedgerKind =
   | 'erased'
   | 'suppressed'
   /** The retention period blanked this person's proofs written before proofs were sealed. */
-  | 'proofs_expired';
+  | 'proofs_expired'
+  /** Something an admin did (signing in, suppressing a reader, …); detail names the admin and action. */
+  | 'admin_action';
 
 export interface Proof {
   /** When, from where and with what the person acted. */

@@ -20,6 +20,11 @@ export interface Transport {
   /** For the log line that says where mail goes; never includes credentials. */
   readonly description: string;
   send(mail: OutgoingMail): Promise<void>;
+  /**
+   * Connects, greets and logs in to the relay without sending anything (the admin's relay test);
+   * throws a DeliveryError naming the stage that failed. The local mailbox has nothing to check.
+   */
+  verify(): Promise<void>;
   close(): void;
 }
 
@@ -109,6 +114,13 @@ export function smtpTransport(smtpUrl: string, options: SmtpTransportOptions): T
         throw deliveryErrorOf(error);
       }
     },
+    async verify() {
+      try {
+        await transporter.verify();
+      } catch (error) {
+        throw deliveryErrorOf(error);
+      }
+    },
     close: () => transporter.close(),
   };
 }
@@ -122,6 +134,7 @@ export function mailboxTransport(dir: string): Transport {
       const info = await composer.sendMail(toNodemailer(mail));
       await saveToMailbox(dir, mail.messageId, mail.date, info.message as Buffer);
     },
+    verify: async () => securePrivateDir(dir),
     close: () => composer.close(),
   };
 }

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { AdminDependencies } from '../admin/admin-dependencies.js';
 import type { Clock } from '../clock.js';
 import type { TrustProxy } from '../config/trust-proxy.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -35,6 +36,8 @@ export interface AppDependencies {
   operator?: OperatorEndpoints;
   /** Signs and checks draft preview links; without it there are no previews. */
   preview?: PreviewSigner;
+  /** The admin under /admin; without it there is none (pages-only apps, `export`). */
+  admin?: AdminDependencies;
 }
 
 /**
@@ -121,6 +124,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   }
   if (deps.preview) await app.register(previewRoutes, { live, signer: deps.preview, clock: deps.clock });
+  if (deps.admin) {
+    // Loaded only where there is an admin: its password hashing and WebAuthn modules are not small.
+    const { adminRoutes } = await import('../admin/routes.js');
+    await app.register(adminRoutes, { ...deps.admin, prefix: '/admin' });
+  }
   await app.register(siteRoutes, { live });
   return app;
 }

@@ -1,0 +1,164 @@
+// The whole application with its admin, served on 127.0.0.1 over real HTTP, on a test database, with a
+// real SMTP sink as its relay and an admin made by the code `errorbudget admin create` runs.
+import { mkdtemp } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Logger, pino } from 'pino';
+import type { AdminDependencies } from '../../src/admin/admin-dependencies.js';
+import { createAdmin } from '../../src/admin/admin-store.js';
+import type { Clock } from '../../src/clock.js';
+import { type Env, loadConfig } from '../../src/config/load-config.js';
+import type { Engine } from '../../src/db/open-database.js';
+import { buildApp } from '../../src/server/build-app.js';
+import { openServices } from '../../src/server/open-services.js';
+import { createTestDatabase } from './databases.js';
+import { createLiveSite, siteUrl } from './site-app.js';
+import { type SinkOptions, startSmtpSink } from './smtp-sink.js';
+import { testSecret } from './subscription-app.js';
+
+/** Real time, which a test may move ahead (session expiry) without waiting. */
+export class MovableClock implements Clock {
+  private offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface AdminAppOptions {
+  engine?: Engine;
+  env?: Env;
+  log?: Logger;
+  /** Start the outbox, issue and schedule workers, as `serve` does (default true). */
+  workers?: boolean;
+  /** The SMTP sink's options (a password it requires, refusals). */
+  sink?: SinkOptions;
+  /** The admin's password (default: a fixed test password). */
+  password?: string;
+}
+
+export const testAdmin = { email: 'writer@errorbudget.test', password: 'correct horse battery staple' };
+
+export async function startAdminApp(options: AdminAppOptions = {}) {
+  const clock = new MovableClock();
+  const database = await createTestDatabase(options.engine ?? 'sqlite');
+  const smtp = await startSmtpSink(options.sink ?? {});
+  const dataDir = await mkdtemp(join(tmpdir(), 'eb-admin-'));
+  const config = loadConfig(
+    {
+      SITE_URL: siteUrl,
+      DATA_DIR: dataDir,
+      SMTP_URL: smtp.url,
+      SECRET: testSecret,
+      MAIL_FROM: 'Test <news@errorbudget.test>',
+      ...options.env,
+    },
+    {},
+    dataDir,
+  );
+  const log = options.log ?? pino({ level: 'silent' });
+  const live = await createLiveSite(clock);
+  const services = await openServices(config, {
+    live,
+    log,
+    clock,
+    db: database.db,
+    tuning: { pollMs: 50 },
+  });
+  if (options.workers !== false) await services.startWorkers();
+  const admin = { email: testAdmin.email, password: options.password ?? testAdmin.password };
+  await createAdmin(database.db, clock, admin);
+  const adminDeps: AdminDependencies = { services, live, config, clock, log };
+  const app = await buildApp({ live, log, clock, subscriptions: services.subscriptions, admin: adminDeps });
+  // No test may see a 500: every answer is watched, and closing the app fails otherwise.
+  const serverErrors: string[] = [];
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 500) serverErrors.push(`${reply.statusCode} ${request.method} ${request.url}`);
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    /** The same server under the name browsers treat as a secure context (WebAuthn needs one). */
+    localhostUrl: `http://localhost:${port}`,
+    port,
+    app,
+    services,
+    db: database.db,
+    config,
+    live,
+    clock,
+    smtp,
+    admin,
+    adminDeps,
+    async close() {
+      await app.close();
+      await services.close();
+      await smtp.close();
+      await database.drop();
+      if (serverErrors.length > 0) throw new Error(`server errors:\n${serverErrors.join('\n')}`);
+    },
+  };
+}
+
+export type AdminApp = Awaited<ReturnType<typeof startAdminApp>>;
+
+export interface AdminLogin {
+  /** The value for a Cookie header: `eb_admin=…`. */
+  cookie: string;
+  csrfToken: string;
+}
+
+/** Cookies a response sets, as name=value pairs. */
+export function setCookies(response: Response): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const line of response.headers.getSetCookie()) {
+    const [pair = ''] = line.split(';');
+    const at = pair.indexOf('=');
+    cookies.set(pair.slice(0, at), pair.slice(at + 1));
+  }
+  return cookies;
+}
+
+/** The value of the form's hidden _csrf field in a page. */
+export function csrfFieldOf(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error('no _csrf field in the page');
+  return match[1];
+}
+
+/** The password step of a login over real HTTP: the session cookie and where the login goes next. */
+export async function submitPassword(baseUrl: string, email: string, password: string) {
+  const page = await fetch(`${baseUrl}/admin/login`, { headers: { accept: 'text/html' } });
+  const loginToken = setCookies(page).get('eb_admin_login') ?? '';
+  const csrf = csrfFieldOf(await page.text());
+  const response = await fetch(`${baseUrl}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      accept: 'text/html',
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: `eb_admin_login=${loginToken}`,
+    },
+    body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
+  });
+  const session = setCookies(response).get('eb_admin');
+  return { response, cookie: session ? `eb_admin=${session}` : undefined };
+}
+
+/** Logs in as the form does and reads the session's CSRF token from a signed-in page. */
+export async function adminLogin(baseUrl: string, email: string, password: string): Promise<AdminLogin> {
+  const { response, cookie } = await submitPassword(baseUrl, email, password);
+  if (response.status !== 303 || !cookie) throw new Error(`login failed with ${response.status}`);
+  const settings = await fetch(`${baseUrl}/admin/settings`, {
+    redirect: 'manual',
+    headers: { accept: 'text/html', cookie },
+  });
+  if (settings.status !== 200) throw new Error(`login did not give a full session (${settings.status})`);
+  return { cookie, csrfToken: csrfFieldOf(await settings.text()) };
+}

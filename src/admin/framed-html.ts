@@ -3,6 +3,7 @@
 // loads nothing from another host, and lets it be framed by our pages alone. Its inline styles are how
 // mail is styled, and stay harmless inside the sandbox.
 import type { FastifyReply } from 'fastify';
+import { securityHeaders } from '../site/security-headers.js';
 
 const framedMailPolicy = [
   "default-src 'none'",
@@ -23,4 +24,11 @@ export function sendFramedHtml(reply: FastifyReply, html: string) {
     .header('x-robots-tag', 'noindex')
     .type('text/html; charset=utf-8')
     .send(html);
+}
+
+/** The site's strict CSP, plus frames from this site: for the pages that show a mail's HTML part. */
+const pagePolicyWithFrames = `${securityHeaders['content-security-policy']}; frame-src 'self'`;
+
+export function allowMailFrames(reply: FastifyReply): FastifyReply {
+  return reply.header('content-security-policy', pagePolicyWithFrames);
 }

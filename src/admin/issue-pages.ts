@@ -4,13 +4,13 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelIssue, pauseIssue, resumeIssue, type StateChange } from '../delivery/issue-store.js';
 import { sendTestCopy } from '../server/issue-actions.js';
 import { isUserError } from '../user-error.js';
-import type { AdminDependencies } from './admin-dependencies.js';
 import { recordAdminAction } from './admin-actions.js';
+import { refuseWith } from './admin-answers.js';
+import type { AdminDependencies } from './admin-dependencies.js';
 import { EventStreams } from './event-stream.js';
 import { allIssueFigures, issueFiguresOf } from './issue-figures.js';
 import { chromeOf, formField, idParam, noticeOf } from './page-input.js';
 import { sendAdminPage } from './send-admin-page.js';
-import { sendNotFound } from './send-not-found.js';
 import { IssuePage } from './views/issue-page.js';
 import { IssuesPage } from './views/issues-page.js';
 
@@ -39,7 +39,7 @@ export const issuePages: FastifyPluginAsync<AdminDependencies> = async (app, dep
   app.get('/issues/:id', async (request, reply) => {
     const id = idParam(request);
     const issue = id === undefined ? undefined : await issueFiguresOf(db.kysely, id, clock.now());
-    if (!issue) return sendNotFound(request, reply, 'There is no such issue.');
+    if (!issue) return refuseWith(request, reply, 404, 'Not found', 'There is no such issue.');
     const notice = noticeOf(request, notices);
     return sendAdminPage(reply, IssuePage({ chrome: chromeOf(request), issue, notice }));
   });
@@ -61,7 +61,7 @@ export const issuePages: FastifyPluginAsync<AdminDependencies> = async (app, dep
     async (request: FastifyRequest, reply: FastifyReply) => {
       const id = idParam(request);
       const issue = id === undefined ? undefined : await issueFiguresOf(db.kysely, id, clock.now());
-      if (!issue) return sendNotFound(request, reply, 'There is no such issue.');
+      if (!issue) return refuseWith(request, reply, 404, 'Not found', 'There is no such issue.');
       const now = clock.now();
       const result: StateChange =
         action === 'pause'
@@ -72,7 +72,7 @@ export const issuePages: FastifyPluginAsync<AdminDependencies> = async (app, dep
       if (!result.ok) {
         return sendAdminPage(
           reply,
-          IssuePage({ chrome: chromeOf(request), issue, notice: `Not done: ${result.problem}.` }),
+          IssuePage({ chrome: chromeOf(request), issue, problem: `Not done: ${result.problem}.` }),
           409,
         );
       }
@@ -87,10 +87,18 @@ export const issuePages: FastifyPluginAsync<AdminDependencies> = async (app, dep
   app.post('/issues/:id/test', async (request, reply) => {
     const id = idParam(request);
     const issue = id === undefined ? undefined : await issueFiguresOf(db.kysely, id, clock.now());
-    if (!issue) return sendNotFound(request, reply, 'There is no such issue.');
+    if (!issue) return refuseWith(request, reply, 404, 'Not found', 'There is no such issue.');
     const address = formField(request, 'address');
     try {
-      await sendTestCopy(services, deps.live, deps.config.siteUrl, issue.slug, address, clock.now(), 'address');
+      await sendTestCopy(
+        services,
+        deps.live,
+        deps.config.siteUrl,
+        issue.slug,
+        address,
+        clock.now(),
+        'address',
+      );
     } catch (error) {
       if (!isUserError(error)) throw error;
       const testForm = { address, problem: error.message };

@@ -2,11 +2,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ensureSecret } from '../config/ensure-secret.js';
 import { verifyWithCheckpoints } from '../ledger/verify-with-checkpoints.js';
+import { refuseWith } from './admin-answers.js';
 import type { AdminDependencies } from './admin-dependencies.js';
 import { ledgerKinds, ledgerPage } from './ledger-queries.js';
 import { chromeOf } from './page-input.js';
 import { sendAdminPage } from './send-admin-page.js';
-import { sendBadRequest } from './send-not-found.js';
 import { LedgerPage } from './views/ledger-page.js';
 
 const perPage = 50;
@@ -18,23 +18,29 @@ export const ledgerPages: FastifyPluginAsync<AdminDependencies> = async (app, de
   const readQuery = (request: FastifyRequest, reply: FastifyReply) => {
     const { kind, before } = request.query as { kind?: unknown; before?: unknown };
     if (kind !== undefined && (typeof kind !== 'string' || !/^[a-z_]{0,40}$/.test(kind))) {
-      void sendBadRequest(request, reply, 'kind: not a kind of event (letters and _ only).');
+      void refuseWith(
+        request,
+        reply,
+        400,
+        'That did not work',
+        'kind: not a kind of event (letters and _ only).',
+      );
       return undefined;
     }
     if (before !== undefined && (typeof before !== 'string' || !/^[1-9]\d{0,15}$/.test(before))) {
-      void sendBadRequest(request, reply, 'before: not an event number.');
+      void refuseWith(request, reply, 400, 'That did not work', 'before: not an event number.');
       return undefined;
     }
-    return { kind: kind === '' ? undefined : kind, before: before === undefined ? undefined : Number(before) };
+    return {
+      kind: kind === '' ? undefined : kind,
+      before: before === undefined ? undefined : Number(before),
+    };
   };
 
   app.get('/ledger', async (request, reply) => {
     const query = readQuery(request, reply);
     if (!query) return reply;
-    const [page, kinds] = await Promise.all([
-      ledgerPage(db, { ...query, limit: perPage }),
-      ledgerKinds(db),
-    ]);
+    const [page, kinds] = await Promise.all([ledgerPage(db, { ...query, limit: perPage }), ledgerKinds(db)]);
     return sendAdminPage(reply, LedgerPage({ chrome: chromeOf(request), page, kinds, kind: query.kind }));
   });
 

@@ -1,11 +1,11 @@
 // /admin/mailbox: the local mailbox (where mail goes without SMTP_URL) as a mail client shows it.
 import type { FastifyPluginAsync } from 'fastify';
 import { mailboxDir } from '../server/open-services.js';
+import { refuseWith } from './admin-answers.js';
 import type { AdminDependencies } from './admin-dependencies.js';
-import { sendFramedHtml } from './framed-html.js';
+import { allowMailFrames, sendFramedHtml } from './framed-html.js';
 import { chromeOf } from './page-input.js';
 import { sendAdminPage } from './send-admin-page.js';
-import { sendNotFound } from './send-not-found.js';
 import { MailboxMessagePage, MailboxPage } from './views/mailbox-page.js';
 
 const perPage = 50;
@@ -19,7 +19,7 @@ export const mailboxPages: FastifyPluginAsync<AdminDependencies> = async (app, d
   app.get('/mailbox', async (request, reply) => {
     const { before } = request.query as { before?: unknown };
     if (before !== undefined && (typeof before !== 'string' || !/^[\w@.-]{1,300}$/.test(before)))
-      return reply.code(400).send({ error: 'before: not the name of a mail' });
+      return refuseWith(request, reply, 400, 'That did not work', 'before: not the name of a mail.');
     const page = await (await mailbox()).readMailboxPage(dir, before, perPage);
     return sendAdminPage(reply, MailboxPage({ chrome: chromeOf(request), page, relay }));
   });
@@ -27,8 +27,11 @@ export const mailboxPages: FastifyPluginAsync<AdminDependencies> = async (app, d
   app.get('/mailbox/:file', async (request, reply) => {
     const { file } = request.params as { file: string };
     const mail = await (await mailbox()).readMailboxMessage(dir, file);
-    if (!mail) return sendNotFound(request, reply, 'There is no such mail in the mailbox.');
-    return sendAdminPage(reply, MailboxMessagePage({ chrome: chromeOf(request), file, mail }));
+    if (!mail) return refuseWith(request, reply, 404, 'Not found', 'There is no such mail in the mailbox.');
+    return sendAdminPage(
+      allowMailFrames(reply),
+      MailboxMessagePage({ chrome: chromeOf(request), file, mail }),
+    );
   });
 
   app.get('/mailbox/:file/html', async (request, reply) => {

@@ -7,14 +7,14 @@ import { sendTestCopy, startIssueNow } from '../server/issue-actions.js';
 import { PreviewSigner } from '../site/preview-link.js';
 import { noteUrl } from '../site/views/chrome.js';
 import { isUserError } from '../user-error.js';
-import type { AdminDependencies } from './admin-dependencies.js';
 import { recordAdminAction } from './admin-actions.js';
-import { sendFramedHtml } from './framed-html.js';
+import { refuseWith } from './admin-answers.js';
+import type { AdminDependencies } from './admin-dependencies.js';
+import { allowMailFrames, sendFramedHtml } from './framed-html.js';
 import { noteEmail } from './note-email.js';
 import { type NoteRow, noteRows } from './note-states.js';
 import { chromeOf, formField, noticeOf } from './page-input.js';
 import { sendAdminPage } from './send-admin-page.js';
-import { sendNotFound } from './send-not-found.js';
 import { NotePage } from './views/note-page.js';
 import { NotesPage } from './views/notes-page.js';
 
@@ -47,12 +47,16 @@ export const notePages: FastifyPluginAsync<AdminDependencies> = async (app, deps
     request: FastifyRequest,
     reply: FastifyReply,
     row: NoteRow,
-    more: { notice?: string | undefined; testForm?: { address: string; problem: string } },
+    more: {
+      notice?: string | undefined;
+      problem?: string;
+      testForm?: { address: string; problem: string };
+    },
     status = 200,
   ) => {
     const mail = await noteEmail(services, live, config.siteUrl, row.slug, request.admin.email, clock.now());
     const page = NotePage({ chrome: chromeOf(request), note: row, siteLink: siteLink(row), mail, ...more });
-    return sendAdminPage(reply, page, status);
+    return sendAdminPage(allowMailFrames(reply), page, status);
   };
 
   app.get('/notes', async (request, reply) => {
@@ -61,7 +65,7 @@ export const notePages: FastifyPluginAsync<AdminDependencies> = async (app, deps
 
   app.get('/notes/:slug', async (request, reply) => {
     const row = await rowOf(request);
-    if (!row) return sendNotFound(request, reply, 'There is no note with this slug.');
+    if (!row) return refuseWith(request, reply, 404, 'Not found', 'There is no note with this slug.');
     return notePage(request, reply, row, { notice: noticeOf(request, notices) });
   });
 
@@ -74,7 +78,7 @@ export const notePages: FastifyPluginAsync<AdminDependencies> = async (app, deps
 
   app.post('/notes/:slug/test', async (request, reply) => {
     const row = await rowOf(request);
-    if (!row) return sendNotFound(request, reply, 'There is no note with this slug.');
+    if (!row) return refuseWith(request, reply, 404, 'Not found', 'There is no note with this slug.');
     const address = formField(request, 'address');
     try {
       await sendTestCopy(services, live, config.siteUrl, row.slug, address, clock.now(), 'address');
@@ -88,14 +92,14 @@ export const notePages: FastifyPluginAsync<AdminDependencies> = async (app, deps
 
   app.post('/notes/:slug/send-now', async (request, reply) => {
     const row = await rowOf(request);
-    if (!row) return sendNotFound(request, reply, 'There is no note with this slug.');
+    if (!row) return refuseWith(request, reply, 404, 'Not found', 'There is no note with this slug.');
     let issueId: number;
     try {
       const issue = await startIssueNow(services, live, config.siteUrl, row.slug, clock.now());
       issueId = Number(issue.id);
     } catch (error) {
       if (!isUserError(error)) throw error;
-      return notePage(request, reply, row, { notice: `Not sent: ${error.message}` }, 409);
+      return notePage(request, reply, row, { problem: `Not sent: ${error.message}` }, 409);
     }
     await recordAdminAction(services.db, request.admin, 'issue_started', { issue: issueId, note: row.slug });
     services.issues.wake();

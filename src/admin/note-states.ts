@@ -25,11 +25,7 @@ export function noteStateOf(note: Pick<Note, 'draft' | 'date'>, now: Date): Note
   return note.date.getTime() > now.getTime() ? 'scheduled' : 'published';
 }
 
-export async function noteRows(
-  db: Kysely<Database>,
-  notes: readonly Note[],
-  now: Date,
-): Promise<NoteRow[]> {
+export async function noteRows(db: Kysely<Database>, notes: readonly Note[], now: Date): Promise<NoteRow[]> {
   const issues = await db.selectFrom('issues').select(['id', 'note_slug', 'state']).execute();
   const bySlug = new Map(issues.map((i) => [i.note_slug, { id: Number(i.id), state: i.state }]));
   return notes.map((note) => {

@@ -1,6 +1,16 @@
 // The admin's pages, each a plugin registered inside the signed-in scope. One entry per page module.
 import type { FastifyPluginAsync } from 'fastify';
 import type { AdminDependencies } from './admin-dependencies.js';
+import { issuePages } from './issue-pages.js';
+import { ledgerPages } from './ledger-pages.js';
+import { mailboxPages } from './mailbox-pages.js';
+import { notePages } from './note-pages.js';
 import { settingsPages } from './settings-pages.js';
 
-export const adminPages: FastifyPluginAsync<AdminDependencies>[] = [settingsPages];
+export const adminPages: FastifyPluginAsync<AdminDependencies>[] = [
+  settingsPages,
+  notePages,
+  issuePages,
+  mailboxPages,
+  ledgerPages,
+];

@@ -11,6 +11,8 @@ export interface IssuePageProps {
   chrome: AdminChrome;
   issue: IssueFigures;
   notice?: string | undefined;
+  /** Why the action just tried was refused. */
+  problem?: string | undefined;
   testForm?: { address: string; problem?: string | undefined } | undefined;
 }
 
@@ -27,7 +29,7 @@ const rows: [FigureName, string][] = [
   ['finished', 'Finished'],
 ];
 
-export function IssuePage({ chrome, issue, notice, testForm }: IssuePageProps) {
+export function IssuePage({ chrome, issue, notice, problem, testForm }: IssuePageProps) {
   const base = `/admin/issues/${issue.id}`;
   const live = !issue.final;
   return (
@@ -35,14 +37,13 @@ export function IssuePage({ chrome, issue, notice, testForm }: IssuePageProps) {
       title={`Issue: ${issue.subject}`}
       section="issues"
       {...chrome}
-      styles={['/admin/assets/mail.css']}
-      scripts={live ? ['/admin/assets/issue-progress.js'] : []}
+      styles={['mail.css']}
+      scripts={live ? ['issue-progress.js'] : []}
     >
       <p>
         <a href="/admin/issues">← Issues</a>
       </p>
-      <h1>{issue.subject}</h1>
-      <Notice text={notice} />
+      <Notice text={notice} problem={problem} />
       <section
         class="issue-progress"
         aria-labelledby="progress-title"
@@ -54,7 +55,10 @@ export function IssuePage({ chrome, issue, notice, testForm }: IssuePageProps) {
           </span>{' '}
           <span data-figure="percent">{issue.text.percent}</span>
         </h2>
-        <progress max={Math.max(issue.recipients, 1)} value={issue.final && issue.recipients === 0 ? 1 : issue.settled}>
+        <progress
+          max={Math.max(issue.recipients, 1)}
+          value={issue.final && issue.recipients === 0 ? 1 : issue.settled}
+        >
           {issue.text.percent}
         </progress>
         <dl class="figures">
@@ -68,12 +72,12 @@ export function IssuePage({ chrome, issue, notice, testForm }: IssuePageProps) {
         <p class="live-status" aria-live="polite" />
       </section>
       {issue.holdReason ? (
-        <p class="problem">
+        <p class="notice notice-error">
           <strong>Waits for a person:</strong> {issue.holdReason}
         </p>
       ) : null}
       {issue.lastError ? (
-        <p class="problem">
+        <p class="notice notice-error">
           <strong>The relay refuses our mail (the sender's problem, no reader is suppressed):</strong>{' '}
           {issue.lastError}
         </p>
@@ -100,11 +104,11 @@ function Controls({ base, issue, csrfToken }: { base: string; issue: IssueFigure
   if (!issue.final) actions.push({ name: 'cancel', label: 'Cancel for good' });
   if (actions.length === 0) return null;
   return (
-    <div class="controls">
+    <div class="actions">
       {actions.map((a) => (
         <form method="post" action={`${base}/${a.name}`} class="inline-form">
           <CsrfField token={csrfToken} />
-          <button type="submit" class={a.name === 'cancel' ? 'danger' : undefined}>
+          <button type="submit" class={a.name === 'cancel' ? 'button-danger' : undefined}>
             {a.label}
           </button>
         </form>

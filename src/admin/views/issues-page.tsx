@@ -2,18 +2,18 @@
 import type { IssueFigures } from '../issue-figures.js';
 import { AdminLayout } from './admin-layout.js';
 import type { AdminChrome } from './notes-page.js';
+import { ScrollRegion } from './scroll-region.js';
 
 export function IssuesPage({ chrome, issues }: { chrome: AdminChrome; issues: IssueFigures[] }) {
   return (
     <AdminLayout title="Issues" section="issues" {...chrome}>
-      <h1>Issues</h1>
       {issues.length === 0 ? (
         <p>
           No issues yet. A note's issue is made when its publish time passes; a published note can also be
           sent from <a href="/admin/notes">its page</a>.
         </p>
       ) : (
-        <div class="table-scroll" role="region" aria-label="Issues" tabindex={0}>
+        <ScrollRegion label="Issues">
           <table>
             <thead>
               <tr>
@@ -46,7 +46,7 @@ export function IssuesPage({ chrome, issues }: { chrome: AdminChrome; issues: Is
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </AdminLayout>
   );

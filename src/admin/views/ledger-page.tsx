@@ -6,6 +6,7 @@ import type { LedgerPage as Page } from '../ledger-queries.js';
 import { AdminLayout } from './admin-layout.js';
 import { CsrfField } from './csrf-field.js';
 import type { AdminChrome } from './notes-page.js';
+import { ScrollRegion } from './scroll-region.js';
 
 export interface LedgerPageProps {
   chrome: AdminChrome;
@@ -20,7 +21,6 @@ export function LedgerPage({ chrome, page, kinds, kind, verification }: LedgerPa
     `/admin/ledger?${kind ? `kind=${encodeURIComponent(kind)}&` : ''}before=${before}`;
   return (
     <AdminLayout title="Ledger" section="ledger" {...chrome}>
-      <h1>Ledger</h1>
       <form method="post" action="/admin/ledger/verify" class="inline-form">
         <CsrfField token={chrome.csrfToken} />
         <button type="submit">Verify the chain</button>
@@ -43,7 +43,7 @@ export function LedgerPage({ chrome, page, kinds, kind, verification }: LedgerPa
       {page.rows.length === 0 ? (
         <p>No events{kind ? ` of kind ${kind}` : ''}.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-label="Events" tabindex={0}>
+        <ScrollRegion label="Events">
           <table>
             <thead>
               <tr>
@@ -72,7 +72,7 @@ export function LedgerPage({ chrome, page, kinds, kind, verification }: LedgerPa
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
       {page.next !== undefined ? (
         <p>
@@ -86,7 +86,7 @@ export function LedgerPage({ chrome, page, kinds, kind, verification }: LedgerPa
 function VerificationResult({ verification }: { verification: FullVerification }) {
   const { result, checkpointsFound, checkpointFile } = verification;
   return (
-    <div class={result.ok ? 'notice' : 'problem'} role="status">
+    <div class={result.ok ? 'notice notice-ok' : 'notice notice-error'} role="status">
       {result.ok ? (
         <p>
           <strong>The chain verifies:</strong> {result.events} events, head <code>{result.head}</code>.

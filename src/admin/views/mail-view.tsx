@@ -1,6 +1,7 @@
 // One mail as a mail client shows it: who, to whom, when, the HTML part in a sandboxed frame (no
 // scripts, no remote loads: the frame's own answer carries a CSP), the text part, and every header.
 import type { ParsedMessage } from '../../mail/mailbox.js';
+import { ScrollRegion } from './scroll-region.js';
 
 export function MailView({ mail, frameSrc }: { mail: ParsedMessage; frameSrc: string }) {
   return (
@@ -31,7 +32,7 @@ export function MailView({ mail, frameSrc }: { mail: ParsedMessage; frameSrc: st
       <pre class="mail-text">{mail.text}</pre>
       <details class="mail-headers">
         <summary>Headers ({mail.headers.length})</summary>
-        <div class="table-scroll" role="region" aria-label="Headers" tabindex={0}>
+        <ScrollRegion label="Headers">
           <table>
             <thead>
               <tr>
@@ -48,7 +49,7 @@ export function MailView({ mail, frameSrc }: { mail: ParsedMessage; frameSrc: st
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </details>
     </article>
   );

@@ -3,6 +3,7 @@ import type { MailboxPage as Page, ParsedMessage } from '../../mail/mailbox.js';
 import { AdminLayout } from './admin-layout.js';
 import { MailView } from './mail-view.js';
 import type { AdminChrome } from './notes-page.js';
+import { ScrollRegion } from './scroll-region.js';
 
 export function MailboxPage({
   chrome,
@@ -16,7 +17,6 @@ export function MailboxPage({
 }) {
   return (
     <AdminLayout title="Mailbox" section="mailbox" {...chrome}>
-      <h1>Mailbox</h1>
       <p>
         {relay
           ? `Mail goes to the ${relay}; this local mailbox only keeps what was sent before SMTP_URL was set.`
@@ -26,7 +26,7 @@ export function MailboxPage({
       {page.entries.length === 0 ? (
         <p>The mailbox is empty.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-label="Mails" tabindex={0}>
+        <ScrollRegion label="Mails">
           <table>
             <thead>
               <tr>
@@ -49,7 +49,7 @@ export function MailboxPage({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
       {page.next ? (
         <p>
@@ -70,16 +70,10 @@ export function MailboxMessagePage({
   mail: ParsedMessage;
 }) {
   return (
-    <AdminLayout
-      title={mail.subject || 'Mail'}
-      section="mailbox"
-      {...chrome}
-      styles={['/admin/assets/mail.css']}
-    >
+    <AdminLayout title={mail.subject || 'Mail'} section="mailbox" {...chrome} styles={['mail.css']}>
       <p>
         <a href="/admin/mailbox">← Mailbox</a>
       </p>
-      <h1>{mail.subject || '(no subject)'}</h1>
       <MailView mail={mail} frameSrc={`/admin/mailbox/${file}/html`} />
     </AdminLayout>
   );

@@ -3,12 +3,12 @@
 import type { ParsedMessage } from '../../mail/mailbox.js';
 import { formatTime } from '../issue-figures.js';
 import type { NoteRow } from '../note-states.js';
+import { AdminLayout } from './admin-layout.js';
 import { CsrfField } from './csrf-field.js';
 import { MailView } from './mail-view.js';
 import type { AdminChrome } from './notes-page.js';
 import { Notice } from './notice.js';
 import { TestSendForm } from './test-send-form.js';
-import { AdminLayout } from './admin-layout.js';
 
 export interface NotePageProps {
   chrome: AdminChrome;
@@ -17,18 +17,19 @@ export interface NotePageProps {
   siteLink: { href: string; label: string };
   mail: ParsedMessage;
   notice?: string | undefined;
+  /** Why the action just tried was refused. */
+  problem?: string | undefined;
   testForm?: { address: string; problem?: string | undefined } | undefined;
 }
 
-export function NotePage({ chrome, note, siteLink, mail, notice, testForm }: NotePageProps) {
+export function NotePage({ chrome, note, siteLink, mail, notice, problem, testForm }: NotePageProps) {
   const base = `/admin/notes/${note.slug}`;
   return (
-    <AdminLayout title={note.title} section="notes" {...chrome} styles={['/admin/assets/mail.css']}>
+    <AdminLayout title={note.title} section="notes" {...chrome} styles={['mail.css']}>
       <p>
         <a href="/admin/notes">← Notes</a>
       </p>
-      <h1>{note.title}</h1>
-      <Notice text={notice} />
+      <Notice text={notice} problem={problem} />
       <p>
         <span class={`badge badge-${note.state}`}>{note.state}</span> {formatTime(note.date.toISOString())} ·{' '}
         {note.file}

@@ -2,6 +2,7 @@
 import { formatTime } from '../issue-figures.js';
 import type { NoteRow } from '../note-states.js';
 import { AdminLayout } from './admin-layout.js';
+import { ScrollRegion } from './scroll-region.js';
 
 export interface AdminChrome {
   admin: { email: string };
@@ -10,12 +11,11 @@ export interface AdminChrome {
 
 export function NotesPage({ chrome, rows }: { chrome: AdminChrome; rows: NoteRow[] }) {
   return (
-    <AdminLayout title="Notes" section="notes" {...chrome} styles={['/admin/assets/mail.css']}>
-      <h1>Notes</h1>
+    <AdminLayout title="Notes" section="notes" {...chrome} styles={['mail.css']}>
       {rows.length === 0 ? (
         <p>No notes yet: write one under content/notes/ (errorbudget new).</p>
       ) : (
-        <div class="table-scroll" role="region" aria-label="Notes" tabindex={0}>
+        <ScrollRegion label="Notes">
           <table>
             <thead>
               <tr>
@@ -52,7 +52,7 @@ export function NotesPage({ chrome, rows }: { chrome: AdminChrome; rows: NoteRow
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </AdminLayout>
   );

@@ -12,6 +12,7 @@ import { type Env, loadConfig } from '../../src/config/load-config.js';
 import type { Engine } from '../../src/db/open-database.js';
 import { buildApp } from '../../src/server/build-app.js';
 import { openServices } from '../../src/server/open-services.js';
+import { PreviewSigner } from '../../src/site/preview-link.js';
 import { createTestDatabase } from './databases.js';
 import { createLiveSite, siteUrl } from './site-app.js';
 import { type SinkOptions, startSmtpSink } from './smtp-sink.js';
@@ -40,6 +41,8 @@ export interface AdminAppOptions {
   sink?: SinkOptions;
   /** The admin's password (default: a fixed test password). */
   password?: string;
+  /** No SMTP_URL: mail goes to the local mailbox in the data folder, as on a new site. */
+  localMailbox?: boolean;
 }
 
 export const testAdmin = { email: 'writer@errorbudget.test', password: 'correct horse battery staple' };
@@ -53,7 +56,7 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
     {
       SITE_URL: siteUrl,
       DATA_DIR: dataDir,
-      SMTP_URL: smtp.url,
+      ...(options.localMailbox ? {} : { SMTP_URL: smtp.url }),
       SECRET: testSecret,
       MAIL_FROM: 'Test <news@errorbudget.test>',
       ...options.env,
@@ -74,7 +77,15 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
   const admin = { email: testAdmin.email, password: options.password ?? testAdmin.password };
   await createAdmin(database.db, clock, admin);
   const adminDeps: AdminDependencies = { services, live, config, clock, log };
-  const app = await buildApp({ live, log, clock, subscriptions: services.subscriptions, admin: adminDeps });
+  const app = await buildApp({
+    live,
+    log,
+    clock,
+    subscriptions: services.subscriptions,
+    admin: adminDeps,
+    // As serve has it: the admin's notes page links drafts to their signed previews.
+    preview: new PreviewSigner(testSecret),
+  });
   // No test may see a 500: every answer is watched, and closing the app fails otherwise.
   const serverErrors: string[] = [];
   app.addHook('onResponse', async (request, reply) => {

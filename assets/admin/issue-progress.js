@@ -35,4 +35,6 @@
   };
   source.addEventListener('end', stop);
   source.addEventListener('gone', stop);
+  // A button was pressed (pause, resume…): its answer is the next page, not a reload of this one.
+  document.addEventListener('submit', stop);
 })();

@@ -13,17 +13,24 @@ const framedMailPolicy = [
   "form-action 'none'",
   "base-uri 'none'",
   "frame-ancestors 'self'",
-  'sandbox',
+  // Same origin only so that the site's own images load (its answers are same-origin only); with no
+  // script allowed, the origin gives the mail nothing to act with.
+  'sandbox allow-same-origin',
 ].join('; ');
 
-export function sendFramedHtml(reply: FastifyReply, html: string) {
+/**
+ * Images of the site itself (the mail names them by the site's absolute URL) are loaded from this
+ * server, so the admin sees them even where SITE_URL names another host; any other host stays blocked.
+ */
+export function sendFramedHtml(reply: FastifyReply, html: string, siteUrl: string) {
+  const local = html.split(`src="${siteUrl}/`).join('src="/');
   return reply
     .header('content-security-policy', framedMailPolicy)
     .header('x-frame-options', 'SAMEORIGIN')
     .header('cache-control', 'no-store')
     .header('x-robots-tag', 'noindex')
     .type('text/html; charset=utf-8')
-    .send(html);
+    .send(local);
 }
 
 /** The site's strict CSP, plus frames from this site: for the pages that show a mail's HTML part. */

@@ -78,7 +78,9 @@ export const issuePages: FastifyPluginAsync<AdminDependencies> = async (app, dep
       }
       await recordAdminAction(db, request.admin, `issue_${action}`, { issue: issue.id, note: issue.slug });
       if (action === 'resume') services.issues.wake();
-      return reply.redirect(`/admin/issues/${issue.id}?done=${done}`, 303);
+      // Releasing an issue that waited for a person starts it: the page says so.
+      const said = action === 'resume' && issue.state === 'held' ? 'started' : done;
+      return reply.redirect(`/admin/issues/${issue.id}?done=${said}`, 303);
     };
   app.post('/issues/:id/pause', change('pause', 'paused'));
   app.post('/issues/:id/resume', change('resume', 'resumed'));

@@ -38,6 +38,6 @@ export const mailboxPages: FastifyPluginAsync<AdminDependencies> = async (app, d
     const { file } = request.params as { file: string };
     const mail = await (await mailbox()).readMailboxMessage(dir, file);
     if (!mail) return reply.code(404).type('text/plain; charset=utf-8').send('There is no such mail.');
-    return sendFramedHtml(reply, mail.html ?? '');
+    return sendFramedHtml(reply, mail.html ?? '', deps.config.siteUrl);
   });
 };

@@ -73,7 +73,7 @@ export const notePages: FastifyPluginAsync<AdminDependencies> = async (app, deps
     const row = await rowOf(request);
     if (!row) return reply.code(404).type('text/plain; charset=utf-8').send('There is no such note.');
     const mail = await noteEmail(services, live, config.siteUrl, row.slug, request.admin.email, clock.now());
-    return sendFramedHtml(reply, mail.html ?? '');
+    return sendFramedHtml(reply, mail.html ?? '', config.siteUrl);
   });
 
   app.post('/notes/:slug/test', async (request, reply) => {

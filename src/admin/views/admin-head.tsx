@@ -13,6 +13,7 @@ export function AdminHead({ title, styles = [], scripts = [] }: AdminHeadProps) 
       <meta name="robots" content="noindex, nofollow" />
       <meta name="color-scheme" content="light dark" />
       <title>{`${title} · errorbudget admin`}</title>
+      <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       <link rel="stylesheet" href="/admin/assets/admin.css" />
       {styles.map((name) => (
         <link key={name} rel="stylesheet" href={`/admin/assets/${name}`} />

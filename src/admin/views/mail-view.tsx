@@ -23,7 +23,7 @@ export function MailView({ mail, frameSrc }: { mail: ParsedMessage; frameSrc: st
         <iframe
           class="mail-frame"
           src={frameSrc}
-          sandbox=""
+          sandbox="allow-same-origin"
           referrerpolicy="no-referrer"
           title={`The HTML part of “${mail.subject}”`}
         />

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminApp, startAdminApp } from './support/admin-app.js';
 import { launchChromium, skipBrowserTests } from './support/chromium.js';
+import { addActiveReaders } from './support/readers.js';
 
 const readers = 150;
 const screenshot = new URL('../docs/screenshots/admin-issue-sending.png', import.meta.url).pathname;
@@ -19,22 +20,7 @@ describe.skipIf(skipBrowserTests)('an issue sent from the admin in headless Chro
   beforeAll(async () => {
     // Slow enough to watch and to pause: 30 mails a second over two connections.
     app = await startAdminApp({ env: { SEND_RATE: '30', SMTP_POOL: '2' }, sink: { keep: 'envelope' } });
-    const at = new Date(app.clock.now().getTime() - 3600_000).toISOString();
-    await app.db.kysely
-      .insertInto('subscribers')
-      .values(
-        Array.from({ length: readers }, (_, i) => ({
-          key: `k${String(i).padStart(21, '0')}`,
-          email: `reader${i}@example.com`,
-          email_hmac: `h${i}`,
-          status: 'active' as const,
-          source: 'test',
-          created_at: at,
-          updated_at: at,
-          confirmed_at: at,
-        })),
-      )
-      .execute();
+    await addActiveReaders(app.db, readers, app.clock.now());
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -143,6 +129,41 @@ describe.skipIf(skipBrowserTests)('an issue sent from the admin in headless Chro
     expect([...deliveries.values()].every((n) => n === 1)).toBe(true);
     expect(foreignRequests).toEqual([]);
     expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('fits every page of notes, issues, mailbox and ledger on a 375 px screen, and keyboard-reaches their controls', {
+    timeout: 60_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${app.baseUrl}/admin/login`);
+    await page.fill('#email', app.admin.email);
+    await page.fill('#password', app.admin.password);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/\/admin(\/settings)?$/);
+    const issue = await app.db.kysely.selectFrom('issues').select('id').orderBy('id').executeTakeFirst();
+    for (const path of [
+      '/admin/notes',
+      '/admin/notes/unfinished',
+      '/admin/issues',
+      `/admin/issues/${issue?.id}`,
+      '/admin/mailbox',
+      '/admin/ledger',
+    ]) {
+      await page.goto(`${app.baseUrl}${path}`);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, path).toBeLessThanOrEqual(375);
+    }
+    // The test-copy form of the last issue page is reached with the keyboard alone.
+    await page.goto(`${app.baseUrl}/admin/issues/${issue?.id}`);
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i += 1) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.id === 'test-address');
+    }
+    expect(reached).toBe(true);
+    await page.screenshot({ path: '/tmp/admin-issue-375.png', fullPage: true });
     await context.close();
   });
 });

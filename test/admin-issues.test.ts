@@ -6,27 +6,9 @@ import type { Db } from '../src/db/open-database.js';
 import { type AdminApp, type AdminLogin, adminLogin, startAdminApp } from './support/admin-app.js';
 import { engines } from './support/databases.js';
 import { htmlProblems } from './support/html-validator.js';
+import { addActiveReaders } from './support/readers.js';
 
 const readers = 40;
-
-async function addReaders(db: Db, count: number, at: Date) {
-  const when = new Date(at.getTime() - 3600_000).toISOString();
-  await db.kysely
-    .insertInto('subscribers')
-    .values(
-      Array.from({ length: count }, (_, i) => ({
-        key: `k${String(i).padStart(21, '0')}`,
-        email: `reader${i}@example.com`,
-        email_hmac: `h${i}`,
-        status: 'active' as const,
-        source: 'test',
-        created_at: when,
-        updated_at: when,
-        confirmed_at: when,
-      })),
-    )
-    .execute();
-}
 
 function client(app: AdminApp, login: AdminLogin) {
   const get = (path: string, accept = 'text/html') =>
@@ -94,7 +76,7 @@ describe.each(engines)('admin notes, issues and ledger on %s', (engine) => {
   let http: ReturnType<typeof client>;
   beforeAll(async () => {
     app = await startAdminApp({ engine, workers: false });
-    await addReaders(app.db, readers, app.clock.now());
+    await addActiveReaders(app.db, readers, app.clock.now());
     http = client(app, await adminLogin(app.baseUrl, app.admin.email, app.admin.password));
   });
   afterAll(() => app?.close());

@@ -27,6 +27,9 @@ describe.each(engines)('admin access on %s', (engine) => {
     expect(html).toContain(app.admin.email);
     expect(html).toContain('SMTP_URL');
     expect(html).not.toContain(app.config.secret as string);
+    // Until the dashboard claims /admin, the admin opens on its settings.
+    const home = await get('/admin', cookie);
+    expect([home.status, home.headers.get('location')]).toEqual([303, '/admin/settings']);
     expect(await htmlProblems(html)).toEqual([]);
   });
 

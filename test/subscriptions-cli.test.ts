@@ -104,7 +104,7 @@ describe('errorbudget migrate and mailbox', () => {
     const env = { DATA_DIR: dataDir };
     const migrated = await runCli(['migrate'], env);
     // The newest migration's name, whichever it is: each one is named by its date and a number.
-    expect(migrated.stdout).toMatch(/^database is at 2026-11-26-0[2-9]-[a-z-]+\n$/);
+    expect(migrated.stdout).toMatch(/^database is at 2026-11-2[6-9]-\d\d-[a-z-]+\n$/);
     expect((await runCli(['mailbox'], env)).stdout).toContain('is empty');
 
     const serve = await startServe(['--content', fixtureContent], env);

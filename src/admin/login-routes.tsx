@@ -8,12 +8,19 @@ import { refuseCsrf } from './admin-answers.js';
 import type { AdminDependencies } from './admin-dependencies.js';
 import { findAdminByEmail } from './admin-store.js';
 import { csrfTokenOf, tokensMatch } from './csrf.js';
+import {
+  clearAccountFailures,
+  deleteOldLoginFailures,
+  loginWait,
+  recordLoginFailure,
+  waitInWords,
+} from './login-throttle.js';
 import { decoyHash, isPasswordOf } from './passwords.js';
 import { pathForStage } from './require-admin.js';
 import { hasSecondFactor } from './second-factors.js';
 import { sendAdminPage } from './send-admin-page.js';
 import { clearCookie, cookieOf, loginCookie, sessionCookie, setCookie } from './session-cookie.js';
-import { endSession, sessionLifetimes, sessionOf, startSession } from './sessions.js';
+import { deleteExpiredSessions, endSession, sessionLifetimes, sessionOf, startSession } from './sessions.js';
 import { LoginPage } from './views/login-page.js';
 
 const loginForm = z.object({
@@ -51,9 +58,17 @@ export function loginRoutes(app: FastifyInstance, deps: AdminDependencies): void
       return refuseCsrf(request, reply);
     const form = loginForm.safeParse(request.body ?? {});
     const { email, password } = form.success ? form.data : { email: '', password: '' };
+    // Checked before the password: while locked, even the right password is not tried.
+    const wait = await loginWait(db, deps.clock, request.ip, email);
+    if (wait > 0) {
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      const problem = `Too many failed logins. For your safety, logging in is paused: try again in ${waitInWords(wait)}.`;
+      return sendLoginPage(request, reply, { email, problem }, 429);
+    }
     const admin = email ? await findAdminByEmail(db, email) : undefined;
     const passwordOk = await isPasswordOf(admin?.password_hash ?? (await decoyHash()), password);
     if (!admin || !passwordOk) {
+      await recordLoginFailure(db, deps.clock, request.ip, email);
       if (admin) await recordAdminAction(db, admin, 'login failed', { reason: 'wrong password' }, deps.clock);
       return sendLoginPage(request, reply, { email, problem: 'Wrong email address or password.' }, 401);
     }
@@ -66,10 +81,20 @@ export function loginRoutes(app: FastifyInstance, deps: AdminDependencies): void
     const previous = cookieOf(request, sessionCookie);
     const old = previous ? await sessionOf(db, deps.clock, previous) : undefined;
     if (old) await endSession(db, old.session.id);
+    // Each login clears what has run out, so abandoned sessions and old failures do not pile up.
+    await deleteExpiredSessions(db, deps.clock);
+    await deleteOldLoginFailures(db, deps.clock);
     const { token } = await startSession(db, deps.clock, admin.id, stage);
     setCookie(request, reply, sessionCookie, token, sessionLifetimes.absoluteMs / 1000);
     clearCookie(request, reply, loginCookie);
-    await recordAdminAction(db, admin, stage === 'full' ? 'login' : 'password accepted', {}, deps.clock);
+    if (stage === 'full') await clearAccountFailures(db, admin.email);
+    await recordAdminAction(
+      db,
+      admin,
+      stage === 'full' ? 'login' : 'password accepted',
+      stage === 'full' ? { method: 'password' } : {},
+      deps.clock,
+    );
     return reply.redirect(stage === 'full' ? '/admin' : pathForStage[stage], 303);
   });
 }

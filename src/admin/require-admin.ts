@@ -20,10 +20,11 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /**
-     * Which unfinished sessions a route also serves: `enrol` (setting up the second factor a login
-     * requires) or `any` (logout). Every other route needs a complete login.
+     * Which unfinished sessions a route also serves: `password` (the second step of a login), `enrol`
+     * (setting up the second factor a login requires) or `any` (logout). Every other route needs a
+     * complete login.
      */
-    adminStage?: 'enrol' | 'any';
+    adminStage?: 'password' | 'enrol' | 'any';
   }
 }
 
@@ -41,7 +42,7 @@ export function requireAdmin(scope: FastifyInstance, deps: AdminDependencies): v
     if (!live) return refuseUnauthenticated(request, reply);
     const stage = live.session.stage;
     const allowed = request.routeOptions.config.adminStage;
-    if (stage !== 'full' && allowed !== 'any' && !(stage === 'enrol' && allowed === 'enrol')) {
+    if (stage !== 'full' && allowed !== 'any' && allowed !== stage) {
       if (!wantsHtml(request))
         return reply.code(401).headers(adminHeaders).send({ error: 'Finish logging in first.' });
       return reply.headers(adminHeaders).redirect(pathForStage[stage], 303);

@@ -3,12 +3,17 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
+import { ensureSecret } from '../config/ensure-secret.js';
 import { refuseUnauthenticated, refuseWith } from './admin-answers.js';
 import { adminAssets } from './admin-assets.js';
 import type { AdminDependencies } from './admin-dependencies.js';
 import { loginRoutes, logoutRoute } from './login-routes.js';
 import { adminPages } from './pages.js';
-import { requireAdmin } from './require-admin.js';
+import { relyingPartyOf } from './passkeys.js';
+import { pathForStage, requireAdmin } from './require-admin.js';
+import { secondFactorRoutes } from './second-factor-routes.js';
+import { SecretBox } from './secret-box.js';
+import { securityPages } from './security-pages.js';
 import { adminHeaders } from './send-admin-page.js';
 import { cookieOf, sessionCookie } from './session-cookie.js';
 import { sessionOf } from './sessions.js';
@@ -27,15 +32,21 @@ export const adminRoutes: FastifyPluginAsync<AdminDependencies> = async (app, op
   await app.register(multipart, {
     limits: { fileSize: uploadLimitBytes, files: 1, fields: 20, fieldSize: 4096 },
   });
+  const tools = {
+    box: new SecretBox(ensureSecret(config)),
+    rp: relyingPartyOf(config.siteUrl, live.snapshot.site.title),
+  };
   adminAssets(app);
   loginRoutes(app, deps);
 
   await app.register(async (scope) => {
     requireAdmin(scope, deps);
     logoutRoute(scope, deps);
+    secondFactorRoutes(scope, deps, tools);
+    securityPages(scope, deps, tools);
     for (const page of adminPages) await scope.register(page, deps);
     // Until a page claims /admin itself (the dashboard), the admin opens on its settings.
-    if (!scope.hasRoute({ method: 'GET', url: '/' }))
+    if (!scope.hasRoute({ method: 'GET', url: '/admin' }))
       scope.get('/', async (_request, reply) => reply.redirect('/admin/settings', 303));
   });
 
@@ -44,6 +55,7 @@ export const adminRoutes: FastifyPluginAsync<AdminDependencies> = async (app, op
     const token = cookieOf(request, sessionCookie);
     const live = token ? await sessionOf(deps.services.db, deps.clock, token) : undefined;
     if (!live) return refuseUnauthenticated(request, reply);
+    if (live.session.stage !== 'full') return reply.redirect(pathForStage[live.session.stage], 303);
     return refuseWith(request, reply, 404, 'Page not found', 'There is no admin page at this address.');
   });
 };

@@ -1,7 +1,7 @@
 // The whole application with its admin, served on 127.0.0.1 over real HTTP, on a test database, with a
 // real SMTP sink as its relay and an admin made by the code `errorbudget admin create` runs.
 import { mkdtemp } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
@@ -9,6 +9,7 @@ import type { AdminDependencies } from '../../src/admin/admin-dependencies.js';
 import { createAdmin } from '../../src/admin/admin-store.js';
 import type { Clock } from '../../src/clock.js';
 import { type Env, loadConfig } from '../../src/config/load-config.js';
+import type { TrustProxy } from '../../src/config/trust-proxy.js';
 import type { Engine } from '../../src/db/open-database.js';
 import { buildApp } from '../../src/server/build-app.js';
 import { openServices } from '../../src/server/open-services.js';
@@ -43,6 +44,10 @@ export interface AdminAppOptions {
   password?: string;
   /** No SMTP_URL: mail goes to the local mailbox in the data folder, as on a new site. */
   localMailbox?: boolean;
+  /** Proxies whose X-Forwarded-* to believe, as TRUST_PROXY says. */
+  trustProxy?: TrustProxy;
+  /** Make SITE_URL http://localhost:<the port it listens on>: the origin passkeys are bound to. */
+  siteOnLocalhost?: boolean;
 }
 
 export const testAdmin = { email: 'writer@errorbudget.test', password: 'correct horse battery staple' };
@@ -52,9 +57,10 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
   const database = await createTestDatabase(options.engine ?? 'sqlite');
   const smtp = await startSmtpSink(options.sink ?? {});
   const dataDir = await mkdtemp(join(tmpdir(), 'eb-admin-'));
+  const port = options.siteOnLocalhost ? await freePort() : 0;
   const config = loadConfig(
     {
-      SITE_URL: siteUrl,
+      SITE_URL: options.siteOnLocalhost ? `http://localhost:${port}` : siteUrl,
       DATA_DIR: dataDir,
       ...(options.localMailbox ? {} : { SMTP_URL: smtp.url }),
       SECRET: testSecret,
@@ -85,19 +91,20 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
     admin: adminDeps,
     // As serve has it: the admin's notes page links drafts to their signed previews.
     preview: new PreviewSigner(testSecret),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
   // No test may see a 500: every answer is watched, and closing the app fails otherwise.
   const serverErrors: string[] = [];
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500) serverErrors.push(`${reply.statusCode} ${request.method} ${request.url}`);
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as AddressInfo;
+  await app.listen({ host: '127.0.0.1', port });
+  const listening = (app.server.address() as AddressInfo).port;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://127.0.0.1:${listening}`,
     /** The same server under the name browsers treat as a secure context (WebAuthn needs one). */
-    localhostUrl: `http://localhost:${port}`,
-    port,
+    localhostUrl: `http://localhost:${listening}`,
+    port: listening,
     app,
     services,
     db: database.db,
@@ -118,6 +125,15 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
 }
 
 export type AdminApp = Awaited<ReturnType<typeof startAdminApp>>;
+
+/** A port free a moment ago, for a server whose own URL must be known before it listens. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 export interface AdminLogin {
   /** The value for a Cookie header: `eb_admin=…`. */

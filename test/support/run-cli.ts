@@ -14,12 +14,16 @@ export function runCli(
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 30_000,
+  /** Written to the command's standard input, which is then closed; without it the input is empty. */
+  input?: string,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Closed at once: a command that reads its input sees this text, or nothing, then the end.
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {

@@ -323,3 +323,27 @@ describe('the admin mailbox, where mail goes without SMTP_URL', () => {
     expect((await http.get('/admin/mailbox?before=%2F..')).status).toBe(400);
   });
 });
+
+describe('a live stream when the server stops', () => {
+  it('ends, so that the server can close', { timeout: 60_000 }, async () => {
+    const app = await startAdminApp({ workers: false });
+    let closed = false;
+    try {
+      await addActiveReaders(app.db, 3, app.clock.now());
+      const http = client(app, await adminLogin(app.baseUrl, app.admin.email, app.admin.password));
+      expect((await http.post('/admin/notes/restore-drills/send-now')).status).toBe(303);
+      const issue = await app.db.kysely.selectFrom('issues').select('id').executeTakeFirstOrThrow();
+      const stream = await http.get(`/admin/issues/${issue.id}/progress`, 'text/event-stream');
+      const events = readEvents(stream);
+      const started = Date.now();
+      await app.close();
+      closed = true;
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const seen = await events;
+      expect(seen[0]).toMatchObject({ event: 'progress', data: { state: 'sending' } });
+      expect(seen.some((e) => e.event === 'end')).toBe(false);
+    } finally {
+      if (!closed) await app.close();
+    }
+  });
+});

@@ -29,7 +29,8 @@ export const issuePages: FastifyPluginAsync<AdminDependencies> = async (app, dep
   const { services, clock } = deps;
   const db = services.db;
   const streams = new EventStreams();
-  app.addHook('onClose', async () => streams.closeAll());
+  // Before the server waits for its connections: an open stream would otherwise keep it from closing.
+  app.addHook('preClose', async () => streams.closeAll());
 
   app.get('/issues', async (request, reply) => {
     const issues = await allIssueFigures(db.kysely, clock.now());

@@ -21,6 +21,7 @@ const allMigrations = [
   '2026-11-26-03-ledger-and-secret',
   '2026-11-27-01-admin',
   '2026-11-27-02-admin-subscribers',
+  '2026-11-27-03-ledger-kind',
   '2026-11-27-04-error-budget',
 ];
 

@@ -40,7 +40,7 @@ export async function readDashboard(db: Db, now: Date): Promise<Dashboard> {
   const [counts, growth, progress] = await Promise.all([
     statusCounts(db),
     dailyStatusCounts(db, start.toISOString().slice(0, 10), to),
-    listIssues(db.kysely, now, latestIssueCount),
+    listIssues(db.kysely, now, { latest: latestIssueCount }),
   ]);
   const issues = await withComplaints(db, progress);
   const sent = issues.reduce((n, i) => n + i.sent, 0);

@@ -2,6 +2,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AdminDependencies } from './admin-dependencies.js';
 import { dashboardPages } from './dashboard-pages.js';
+import { issuePages } from './issue-pages.js';
+import { ledgerPages } from './ledger-pages.js';
+import { mailboxPages } from './mailbox-pages.js';
+import { notePages } from './note-pages.js';
 import { settingsPages } from './settings-pages.js';
 import { subscriberPages } from './subscriber-pages.js';
 
@@ -9,4 +13,8 @@ export const adminPages: FastifyPluginAsync<AdminDependencies>[] = [
   settingsPages,
   dashboardPages,
   subscriberPages,
+  notePages,
+  issuePages,
+  mailboxPages,
+  ledgerPages,
 ];

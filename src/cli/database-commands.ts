@@ -1,11 +1,10 @@
 // `migrate`, `audit verify` and `mailbox`: the commands that look after the data rather than the content.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ensureSecret } from '../config/ensure-secret.js';
 import { schemaVersion } from '../db/migrations.js';
-import { readCheckpoints } from '../ledger/checkpoints.js';
-import { verifyLedger } from '../ledger/ledger.js';
-import { ledgerKeysFrom } from '../ledger/ledger-keys.js';
+import { describeBreak, verifyWithCheckpoints } from '../ledger/verify-with-checkpoints.js';
 import { mailboxDir, openDatabaseFor } from '../server/open-services.js';
 import { UserError } from '../user-error.js';
 import { describeMigrationPlan } from './migration-plan.js';
@@ -47,22 +46,15 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async (options: { checkpoint?: string }) => {
       const config = configFrom({});
       const file = options.checkpoint ? resolve(options.checkpoint) : config.ledgerCheckpointFile;
-      const result = await withDatabase(async (db) => {
-        const keys = ledgerKeysFrom(ensureSecret(config));
-        const checkpoints = readCheckpoints(file, keys);
-        if (!checkpoints && options.checkpoint) throw new UserError('no such file', file);
-        if (!checkpoints)
-          process.stderr.write(
-            `errorbudget: note: no checkpoints at ${file} yet (serve and worker write them), so removed events at the end could go unnoticed\n`,
-          );
-        return verifyLedger(db.kysely, 5000, { keys, checkpoints: checkpoints ?? [] });
+      const { result, checkpointsFound } = await withDatabase(async (db) => {
+        if (options.checkpoint && !existsSync(file)) throw new UserError('no such file', file);
+        return verifyWithCheckpoints(db.kysely, ensureSecret(config), file);
       });
-      if (!result.ok) {
-        const what = result.checkpoint
-          ? `checkpoint ${result.checkpoint} ${result.reason}`
-          : `event ${result.seq} ${result.reason}`;
-        throw new UserError(what, 'consent ledger');
-      }
+      if (!checkpointsFound)
+        process.stderr.write(
+          `errorbudget: note: no checkpoints at ${file} yet (serve and worker write them), so removed events at the end could go unnoticed\n`,
+        );
+      if (!result.ok) throw new UserError(describeBreak(result), 'consent ledger');
       process.stdout.write(`ok: ${result.events} events, chain head ${result.head}\n`);
     });
 

@@ -5,21 +5,12 @@ import { systemClock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/open-database.js';
 import { type IssueProgress, listIssues } from '../delivery/issue-progress.js';
-import {
-  cancelIssue,
-  createIssue,
-  findIssue,
-  pauseIssue,
-  resumeIssue,
-  type StateChange,
-} from '../delivery/issue-store.js';
+import { cancelIssue, pauseIssue, resumeIssue, type StateChange } from '../delivery/issue-store.js';
 import { summariseOutbox } from '../delivery/outbox.js';
-import { isMailable } from '../delivery/schedule-issues.js';
 import { createLogger } from '../observability/logger.js';
-import { findNote, issueContentOf } from '../server/issue-content.js';
+import { sendTestCopy, startIssueNow } from '../server/issue-actions.js';
 import { openDatabaseFor, openServices, type Services } from '../server/open-services.js';
 import type { LiveSite } from '../site/live-site.js';
-import { normaliseEmail } from '../subscriptions/email-address.js';
 import { UserError } from '../user-error.js';
 import { openLiveSite } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
@@ -44,7 +35,7 @@ export function registerIssueCommands(program: Command): void {
       const live = await openLiveSite(config, log, { pages: false });
       const services = await openServices(config, { live, log, clock: systemClock });
       try {
-        if (options.test) await sendTestCopy(services, config, live, slug, options.test);
+        if (options.test) await sendTest(services, config, live, slug, options.test);
         else await sendNow(services, config, live, slug, log);
       } finally {
         live.stop();
@@ -121,50 +112,14 @@ async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-async function sendTestCopy(services: Services, config: Config, live: LiveSite, slug: string, to: string) {
-  const address = normaliseEmail(to);
-  if (!address.ok) throw new UserError(address.problem, '--test');
-  const content = await issueContentOf(live, config.siteUrl, slug, true);
-  const composer = services.composerFor({
-    id: 0,
-    note_slug: content.slug,
-    subject: content.subject,
-    html: content.html,
-    text: content.text,
-    snapshot_at: null,
-  });
-  const mail = await composer.compose({ id: 0, key: 'test-copy', email: address.email }, systemClock.now());
-  const connection = await services.relay.open();
-  try {
-    const outcome = await connection.send(mail.envelope, mail.message, mail.messageId);
-    if (!outcome.accepted)
-      throw new UserError(`the relay refused it: ${outcome.reply.code} ${outcome.reply.text}`, '--test');
-  } finally {
-    await connection.quit();
-  }
-  process.stdout.write(
-    `sent a test copy of "${content.subject}" to ${address.email} through the ${services.relay.description}\n`,
-  );
+async function sendTest(services: Services, config: Config, live: LiveSite, slug: string, to: string) {
+  const copy = await sendTestCopy(services, live, config.siteUrl, slug, to, systemClock.now());
+  process.stdout.write(`sent a test copy of "${copy.subject}" to ${copy.address} through the ${copy.via}\n`);
 }
 
 async function sendNow(services: Services, config: Config, live: LiveSite, slug: string, log: Logger) {
   const { db } = services;
-  const now = systemClock.now();
-  const note = findNote(live, slug);
-  if (note.draft) throw new UserError('is a draft: publish it first (remove draft: true)', slug);
-  if (!isMailable({ ...note, newsletter: true }, now))
-    throw new UserError(`is not published yet: it goes out by itself at ${note.date.toISOString()}`, slug);
-  let issue = await findIssue(db.kysely, slug);
-  if (!issue) issue = await createIssue(db.kysely, await issueContentOf(live, config.siteUrl, slug), now);
-  issue ??= await findIssue(db.kysely, slug);
-  if (!issue) throw new Error(`the issue of ${slug} vanished`);
-  if (issue.state === 'cancelled')
-    throw new UserError('its issue was cancelled; a cancelled issue is not sent again', slug);
-  if (issue.state === 'held' || issue.state === 'paused') {
-    const resumed = await resumeIssue(db.kysely, db.engine, slug, now);
-    if (!resumed.ok) throw new UserError(resumed.problem, slug);
-    issue = resumed.issue;
-  }
+  const issue = await startIssueNow(services, live, config.siteUrl, slug, systemClock.now());
   if (issue.state === 'done') {
     process.stdout.write(`${slug}: already sent (${issue.recipients} readers); nobody is mailed twice\n`);
     return;
@@ -173,7 +128,7 @@ async function sendNow(services: Services, config: Config, live: LiveSite, slug:
   const bar = await progressBar(`sending ${slug}`, total, '{value}/{total} mails | {rate}/s');
   const issueId = issue.id;
   const poll = setInterval(async () => {
-    const [row] = (await listIssues(db.kysely, systemClock.now())).filter((r) => r.issue.id === issueId);
+    const [row] = await listIssues(db.kysely, systemClock.now(), { id: issueId });
     if (row) bar?.update(row.sent + row.failed, { rate: Math.round(row.rate ?? 0) });
   }, 500);
   // Ctrl-C or SIGTERM: the mails in flight finish and are recorded; `send --now` again continues.
@@ -188,7 +143,7 @@ async function sendNow(services: Services, config: Config, live: LiveSite, slug:
     clearInterval(poll);
     bar?.stop();
   }
-  const [row] = (await listIssues(db.kysely, systemClock.now())).filter((r) => r.issue.id === issueId);
+  const [row] = await listIssues(db.kysely, systemClock.now(), { id: issueId });
   if (row) process.stdout.write(`${describeIssues([row])}\n`);
   if (row && row.retrying > 0)
     log.warn(

@@ -316,6 +316,13 @@ function migrations(engine: Engine): Record<string, Migration> {
         await createSubscriberCounts(db, engine);
       },
     },
+    '2026-11-27-03-ledger-kind': {
+      async up(db: AnyDb) {
+        // The admin's ledger page filters by kind, newest first, a page at a time: without this a
+        // rare kind walks the whole chain backwards to fill one page.
+        await db.schema.createIndex('ledger_kind').on('ledger_events').columns(['kind', 'seq']).execute();
+      },
+    },
     '2026-11-27-04-error-budget': {
       async up(db: AnyDb) {
         // Each process adds its requests of the minute here (an upsert that adds), so the availability

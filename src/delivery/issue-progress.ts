@@ -19,15 +19,28 @@ export interface IssueProgress {
   etaSeconds: number | undefined;
 }
 
-/** Every issue, newest first; or only the `latest` few (the admin's dashboard), read without the rest. */
-export async function listIssues(db: Kysely<Database>, now: Date, latest?: number): Promise<IssueProgress[]> {
+/** Which issues to read: every one (newest first), only the `latest` few, or only the one with `id`. */
+export interface IssueSelection {
+  latest?: number;
+  id?: number;
+}
+
+export async function listIssues(
+  db: Kysely<Database>,
+  now: Date,
+  which: IssueSelection = {},
+): Promise<IssueProgress[]> {
+  const { latest, id } = which;
   const issues = await db
     .selectFrom('issues')
     .selectAll()
+    .$if(id !== undefined, (qb) => qb.where('id', '=', id ?? 0))
     .orderBy('id', 'desc')
     .$if(latest !== undefined, (qb) => qb.limit(latest ?? 0))
     .execute();
   if (issues.length === 0) return [];
+  // Figures of the chosen issues only: the dashboard's latest few must not sum every batch ever sent.
+  const chosen = (latest ?? id) !== undefined;
   const ids = issues.map((issue) => issue.id);
   const batches = await db
     .selectFrom('issue_batches')
@@ -37,20 +50,20 @@ export async function listIssues(db: Kysely<Database>, now: Date, latest?: numbe
       eb.fn.sum<number>('failed').as('failed'),
       eb.fn.max('checkpoint_at').as('progress'),
     ])
-    .$if(latest !== undefined, (qb) => qb.where('issue_id', 'in', ids))
+    .$if(chosen, (qb) => qb.where('issue_id', 'in', ids))
     .groupBy('issue_id')
     .execute();
   const retries = await db
     .selectFrom('issue_exceptions')
     .select((eb) => ['issue_id', 'state', eb.fn.countAll<number>().as('n')])
-    .$if(latest !== undefined, (qb) => qb.where('issue_id', 'in', ids))
+    .$if(chosen, (qb) => qb.where('issue_id', 'in', ids))
     .groupBy(['issue_id', 'state'])
     .execute();
   const bounces = await db
     .selectFrom('bounce_events')
     .select((eb) => ['issue_id', eb.fn.countAll<number>().as('n')])
     .where('issue_id', 'is not', null)
-    .$if(latest !== undefined, (qb) => qb.where('issue_id', 'in', ids))
+    .$if(chosen, (qb) => qb.where('issue_id', 'in', ids))
     .groupBy('issue_id')
     .execute();
   return issues.map((issue) => {

@@ -13,6 +13,7 @@ import type { TrustProxy } from '../../src/config/trust-proxy.js';
 import type { Engine } from '../../src/db/open-database.js';
 import { buildApp } from '../../src/server/build-app.js';
 import { openServices } from '../../src/server/open-services.js';
+import { PreviewSigner } from '../../src/site/preview-link.js';
 import { createTestDatabase } from './databases.js';
 import { createLiveSite, siteUrl } from './site-app.js';
 import { type SinkOptions, startSmtpSink } from './smtp-sink.js';
@@ -41,6 +42,8 @@ export interface AdminAppOptions {
   sink?: SinkOptions;
   /** The admin's password (default: a fixed test password). */
   password?: string;
+  /** No SMTP_URL: mail goes to the local mailbox in the data folder, as on a new site. */
+  localMailbox?: boolean;
   /** Proxies whose X-Forwarded-* to believe, as TRUST_PROXY says. */
   trustProxy?: TrustProxy;
   /** Make SITE_URL http://localhost:<the port it listens on>: the origin passkeys are bound to. */
@@ -59,7 +62,7 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
     {
       SITE_URL: options.siteOnLocalhost ? `http://localhost:${port}` : siteUrl,
       DATA_DIR: dataDir,
-      SMTP_URL: smtp.url,
+      ...(options.localMailbox ? {} : { SMTP_URL: smtp.url }),
       SECRET: testSecret,
       MAIL_FROM: 'Test <news@errorbudget.test>',
       ...options.env,
@@ -86,6 +89,8 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
     clock,
     subscriptions: services.subscriptions,
     admin: adminDeps,
+    // As serve has it: the admin's notes page links drafts to their signed previews.
+    preview: new PreviewSigner(testSecret),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
   // No test may see a 500: every answer is watched, and closing the app fails otherwise.

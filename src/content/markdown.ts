@@ -11,10 +11,10 @@ import { toString as hastToString } from 'hast-util-to-string';
 import { imageSize } from 'image-size';
 import { bundledLanguages, createHighlighter, type Highlighter } from 'shiki';
 import { isSpecialLang } from 'shiki/core';
-import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { UserError } from '../user-error.js';
 import { codeThemeNames, loadCodeThemes } from './code-themes.js';
+import { visitElements } from './hast-walk.js';
 import { assignHeadingIds } from './heading-ids.js';
 import { markdownToHast } from './markdown-tree.js';
 import { filterRawHtml } from './raw-html-filter.js';
@@ -27,7 +27,7 @@ const wordsPerMinute = 230;
 
 const imageExtensions = /\.(svg|png|jpe?g|gif|webp|avif)$/i;
 
-const sanitizeSchema = {
+export const sanitizeSchema = {
   ...defaultSchema,
   // Ids come from our own slugger and footnotes; prefixing them would break in-page links.
   clobber: [],
@@ -95,11 +95,15 @@ export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> 
     filterRawHtml(tree, warn);
     // With a file, elements keep the lines they came from: the sanitiser's warnings name them.
     tree = raw(tree, { file: new VFile({ value: input.body }) }) as Root;
+    const beforeSanitizing = snapshotElements(tree);
+    dropUnsafeUrls(tree);
+    tree = sanitize(tree, sanitizeSchema) as Root;
+    reportSanitizing(beforeSanitizing, tree, warn);
+  } else {
+    // Without raw HTML every element is one markdown-tree.ts makes, all of which the schema allows
+    // (markdown-tree.test.ts checks it): only a link's or an image's URL can be unsafe.
+    dropUnsafeUrls(tree);
   }
-  const beforeSanitizing = snapshotElements(tree);
-  dropUnsafeUrls(tree);
-  tree = sanitize(tree, sanitizeSchema) as Root;
-  reportSanitizing(beforeSanitizing, tree, warn);
   resolveImages(tree, state);
   shapeTables(tree);
   linkImages(tree);
@@ -139,7 +143,7 @@ async function loadGrammar(highlighter: Highlighter, lang: keyof typeof bundledL
 
 /** A `#` link at the end of every heading, to its own id (the footnotes' heading is for screen readers). */
 function addHeadingAnchors(tree: Root): void {
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     const { id } = node.properties;
     if (headingRank(node) === undefined || typeof id !== 'string' || id === 'footnote-label') return;
     node.children.push({
@@ -157,7 +161,7 @@ function addHeadingAnchors(tree: Root): void {
  */
 function highlightCode(tree: Root, highlighter: Highlighter): void {
   const loaded = new Set(highlighter.getLoadedLanguages());
-  visit(tree, 'element', (node: Element, index, parent) => {
+  visitElements(tree, (node, index, parent) => {
     if (node.tagName !== 'pre' || !parent || index === undefined) return;
     const code = node.children[0];
     if (code?.type !== 'element' || code.tagName !== 'code') return;
@@ -186,7 +190,7 @@ const lineOf = (message: string) => Number(/^[^:]*:(\d+):/.exec(message)?.[1] ??
 
 /** A figure shrunk to the column links to its file, so that a reader can see it at full size. */
 function linkImages(tree: Root): void {
-  visit(tree, 'element', (node: Element, index, parent) => {
+  visitElements(tree, (node, index, parent) => {
     if (node.tagName === 'a') return 'skip';
     if ((node.tagName !== 'img' && node.tagName !== 'picture') || !parent || index === undefined) return;
     // A <picture> is linked whole (a link inside it is not allowed), to the file of its <img>.
@@ -210,7 +214,7 @@ function countWords(text: string): number {
 }
 
 function collectToc(tree: Root, toc: TocEntry[]): void {
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     if ((node.tagName !== 'h2' && node.tagName !== 'h3') || typeof node.properties.id !== 'string') return;
     if (node.properties.id === 'footnote-label') return;
     toc.push({
@@ -228,7 +232,7 @@ function collectToc(tree: Root, toc: TocEntry[]): void {
 function resolveImages(tree: Root, state: RenderState): void {
   const contentDir = resolve(state.input.contentDir);
   const publicPath = (path: string) => `/${relative(contentDir, path).split(sep).join('/')}`;
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     const at = where(state, node.position?.start.line);
     // <picture><source srcset> loads an image as surely as <img src> does.
     const srcSet = node.properties.srcSet;

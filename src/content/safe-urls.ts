@@ -2,7 +2,7 @@
 // everything before the first colon for a scheme, so `[link](foo\)\:)` (CommonMark example 500, a relative
 // URL) lost its href; here only a real scheme counts, read the way the URL standard reads it.
 import type { Element, Root } from 'hast';
-import { visit } from 'unist-util-visit';
+import { visitElements } from './hast-walk.js';
 
 export const allowedSchemes = new Set(['http', 'https', 'mailto', 'xmpp', 'irc', 'ircs']);
 const urlProperties = ['href', 'cite', 'src', 'longDesc'] as const;
@@ -21,7 +21,7 @@ export function isSafeUrl(url: string): boolean {
 }
 
 export function dropUnsafeUrls(tree: Root): void {
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     for (const property of urlProperties) {
       const value = node.properties[property];
       if (value !== undefined && value !== null && !isSafeUrl(String(value)))

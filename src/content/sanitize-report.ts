@@ -2,7 +2,7 @@
 // attribute it dropped, with the line it came from, so that no word disappears without a warning.
 import type { Element, Root } from 'hast';
 import { find, html } from 'property-information';
-import { visit } from 'unist-util-visit';
+import { visitElements } from './hast-walk.js';
 import type { Warn } from './raw-html-filter.js';
 
 interface Seen {
@@ -14,7 +14,7 @@ interface Seen {
 /** Elements keyed by where they start: the sanitiser keeps positions, so before and after line up. */
 export function snapshotElements(tree: Root): Map<string, Seen> {
   const seen = new Map<string, Seen>();
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     const start = node.position?.start;
     if (!start || start.offset === undefined) return;
     seen.set(`${node.tagName}@${start.offset}`, {

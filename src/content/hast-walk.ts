@@ -3,11 +3,7 @@
 import type { Element, Root } from 'hast';
 
 /** Return 'skip' not to enter the element (for instance after putting another in its place). */
-export type ElementVisitor = (
-  node: Element,
-  index: number,
-  parent: Root | Element,
-) => 'skip' | undefined | void;
+export type ElementVisitor = (node: Element, index: number, parent: Root | Element) => 'skip' | undefined;
 
 export function visitElements(tree: Root | Element, visitor: ElementVisitor): void {
   const { children } = tree;

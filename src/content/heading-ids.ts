@@ -2,7 +2,7 @@
 // called "Main" or "Footnote label" must not steal the skip link's or the footnotes' target.
 
 import GithubSlugger from 'github-slugger';
-import type { Element, Root } from 'hast';
+import type { Root } from 'hast';
 import { headingRank } from 'hast-util-heading-rank';
 import { toString as hastToString } from 'hast-util-to-string';
 import { visitElements } from './hast-walk.js';

@@ -1,7 +1,7 @@
 // Which links and citations may stay, judged by the scheme a browser would see. rehype-sanitize takes
 // everything before the first colon for a scheme, so `[link](foo\)\:)` (CommonMark example 500, a relative
 // URL) lost its href; here only a real scheme counts, read the way the URL standard reads it.
-import type { Element, Root } from 'hast';
+import type { Root } from 'hast';
 import { visitElements } from './hast-walk.js';
 
 export const allowedSchemes = new Set(['http', 'https', 'mailto', 'xmpp', 'irc', 'ircs']);

@@ -1,4 +1,4 @@
-// Which links and citations may stay, judged by the scheme a browser would see. rehype-sanitize takes
+// Which links and citations may stay, judged by the scheme a browser would see. The sanitiser takes
 // everything before the first colon for a scheme, so `[link](foo\)\:)` (CommonMark example 500, a relative
 // URL) lost its href; here only a real scheme counts, read the way the URL standard reads it.
 import type { Root } from 'hast';

@@ -69,6 +69,9 @@ function getHighlighter() {
   return highlighterPromise;
 }
 
+/** Notes are the writer's own text: a limit that holds off a runaway line, not one a busy machine hits. */
+const tokenizeTimeLimitMs = 10_000;
+
 const toClass = transformerStyleToClass({ classPrefix: 'c-' });
 
 const fencePattern = /^ {0,3}(?:```|~~~)[ \t]*([\w#+.-]+)/gm;
@@ -137,7 +140,12 @@ export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> 
 async function loadGrammar(highlighter: Highlighter, lang: keyof typeof bundledLanguages): Promise<void> {
   if (warmed.has(lang)) return;
   await highlighter.loadLanguage(lang);
-  highlighter.codeToTokensBase('x = 1', { lang, theme: codeThemeNames.light as 'none' });
+  // The theme's name is ours, not one of Shiki's bundled names its types list.
+  highlighter.codeToTokensBase('x = 1', {
+    lang,
+    theme: codeThemeNames.light as 'none',
+    tokenizeTimeLimit: tokenizeTimeLimitMs,
+  });
   warmed.add(lang);
 }
 
@@ -179,6 +187,9 @@ function highlightCode(tree: Root, highlighter: Highlighter): void {
       defaultColor: false,
       transformers: [toClass],
       meta: { __raw: meta },
+      // Shiki stops colouring a line after 500 ms by default; on a loaded machine a grammar's first use can
+      // take that long, and the same note would then render differently from one run to the next.
+      tokenizeTimeLimit: tokenizeTimeLimitMs,
     });
     parent.children[index] = fragment as unknown as Element;
     return 'skip';

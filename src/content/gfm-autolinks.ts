@@ -10,7 +10,9 @@ type Finder = (match: RegExpExecArray) => Piece[] | false;
 const candidate = /[@:]|www\./i;
 
 const finders: [RegExp, Finder][] = [
-  [/(?<![\da-z])(https?:\/\/|www(?=\.))([\w-]*\.[\w\-.]*)([^\t\n\r ]*)/gi, findUrl],
+  // A path ends at `<` (GFM); after `http://` a domain without a dot counts (`http://localhost:3000/`), as
+  // micromark has it.
+  [/(?<![\da-z])(https?:\/\/|www(?=\.))([\w-]*(?:\.[\w\-.]*)?)([^\t\n\r <]*)/gi, findUrl],
   [
     // https://github.github.com/gfm/#extended-protocol-autolink: a resource is one `/` and letters, digits,
     // `@` or `.`, so `xmpp:a@b.c/txt@bin.com` is one address and `xmpp:a@b.c/txt/bin` ends at `/bin`.
@@ -100,7 +102,9 @@ function findUrl(match: RegExpExecArray): Piece[] | false {
     protocol = '';
     prefix = 'http://';
   }
-  if (/^[\p{P}\p{S}]/u.test(domain) || !isCorrectDomain(domain)) return false;
+  const host =
+    protocol && !domain.includes('.') ? /^[\dA-Za-z][\dA-Za-z-]*$/.test(domain) : isCorrectDomain(domain);
+  if (/^[\p{P}\p{S}]/u.test(domain) || !host) return false;
   const [url, trail] = splitUrl(domain + path);
   if (url === '') return false;
   const link = { href: prefix + protocol + url, label: protocol + url };

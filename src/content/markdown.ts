@@ -20,7 +20,7 @@ import { markdownToHast } from './markdown-tree.js';
 import { filterRawHtml } from './raw-html-filter.js';
 import type { RenderedNote, RenderInput, TocEntry } from './rendered-note.js';
 import { dropUnsafeUrls } from './safe-urls.js';
-import { reportSanitizing, snapshotElements } from './sanitize-report.js';
+import { reportSanitizing, snapshotElements, warnRemovedProperties } from './sanitize-report.js';
 import { shapeTables } from './tables.js';
 
 const wordsPerMinute = 230;
@@ -105,7 +105,9 @@ export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> 
   } else {
     // Without raw HTML every element is one markdown-tree.ts makes, all of which the schema allows
     // (markdown-tree.test.ts checks it): only a link's or an image's URL can be unsafe.
-    dropUnsafeUrls(tree);
+    dropUnsafeUrls(tree, (node, properties) =>
+      warnRemovedProperties(warn, node.position?.start.line, node.tagName, properties),
+    );
   }
   resolveImages(tree, state);
   shapeTables(tree);

@@ -37,9 +37,17 @@ export function reportSanitizing(before: Map<string, Seen>, tree: Root, warn: Wa
     const lost = Object.keys(was.properties).filter(
       (name) => JSON.stringify(was.properties[name]) !== JSON.stringify(now.properties[name]),
     );
-    if (lost.length > 0) {
-      const attributes = lost.map((name) => find(html, name).attribute).join(', ');
-      warn(was.line, `removed ${attributes} from <${was.tagName}>, which a note cannot use`);
-    }
+    if (lost.length > 0) warnRemovedProperties(warn, was.line, was.tagName, lost);
   }
+}
+
+/** The warning for properties taken off an element, named as the writer wrote them (`srcset`, not `srcSet`). */
+export function warnRemovedProperties(
+  warn: Warn,
+  line: number | undefined,
+  tagName: string,
+  names: string[],
+) {
+  const attributes = names.map((name) => find(html, name).attribute).join(', ');
+  warn(line, `removed ${attributes} from <${tagName}>, which a note cannot use`);
 }

@@ -172,7 +172,10 @@ class TreeBuilder {
   private code(token: Token, line: number): Element {
     const [lang = '', ...meta] = token.type === 'fence' ? token.info.trim().split(/\s+/) : [];
     const code = this.at(
-      element('code', lang ? { className: [`language-${lang}`] } : {}, [text(token.content)]),
+      // Ends with a line break even at the end of a file without one, as remark-rehype's did.
+      element('code', lang ? { className: [`language-${lang}`] } : {}, [
+        text(token.content === '' || token.content.endsWith('\n') ? token.content : `${token.content}\n`),
+      ]),
       line,
     );
     // Read by the highlighter, as remark-rehype's code.data.meta was.

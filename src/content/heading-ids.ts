@@ -2,10 +2,10 @@
 // called "Main" or "Footnote label" must not steal the skip link's or the footnotes' target.
 
 import GithubSlugger from 'github-slugger';
-import type { Element, Root } from 'hast';
+import type { Root } from 'hast';
 import { headingRank } from 'hast-util-heading-rank';
 import { toString as hastToString } from 'hast-util-to-string';
-import { visit } from 'unist-util-visit';
+import { visitElements } from './hast-walk.js';
 import type { Warn } from './raw-html-filter.js';
 
 /**
@@ -28,7 +28,7 @@ export function assignHeadingIds(tree: Root, warn: Warn): void {
   const reserved = new Set<string>(pageIds);
   for (const id of reserved) slugger.slug(id);
   // Ids already in the note (footnotes, raw HTML) are taken first; raw ones that clash with the page move.
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     const id = node.properties.id;
     if (typeof id !== 'string' || id === '') return;
     if (reserved.has(id) && id !== 'footnote-label') {
@@ -41,7 +41,7 @@ export function assignHeadingIds(tree: Root, warn: Warn): void {
     }
     if (id !== 'footnote-label') slugger.slug(id);
   });
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     if (headingRank(node) === undefined || node.properties.id !== undefined) return;
     node.properties.id = slugger.slug(hastToString(node));
   });

@@ -1,38 +1,33 @@
 // Markdown → HTML for notes: GFM, sanitized raw HTML, heading anchors, Shiki highlighting, sized images.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import rehypeShikiFromHighlighter from '@shikijs/rehype/core';
 import { transformerStyleToClass } from '@shikijs/transformers';
 import type { Element, Root } from 'hast';
+import { headingRank } from 'hast-util-heading-rank';
+import { raw } from 'hast-util-raw';
+import { defaultSchema, sanitize } from 'hast-util-sanitize';
+import { toHtml } from 'hast-util-to-html';
 import { toString as hastToString } from 'hast-util-to-string';
 import { imageSize } from 'image-size';
-import type { Root as MdastRoot } from 'mdast';
-import rehypeAutolinkHeadings from 'rehype-autolink-headings';
-import rehypeRaw from 'rehype-raw';
-import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
-import rehypeStringify from 'rehype-stringify';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import remarkRehype from 'remark-rehype';
 import { bundledLanguages, createHighlighter, type Highlighter } from 'shiki';
-import { unified } from 'unified';
-import { visit } from 'unist-util-visit';
+import { isSpecialLang } from 'shiki/core';
 import { VFile } from 'vfile';
 import { UserError } from '../user-error.js';
 import { codeThemeNames, loadCodeThemes } from './code-themes.js';
+import { visitElements } from './hast-walk.js';
 import { assignHeadingIds } from './heading-ids.js';
-import { linkProtocolAddresses } from './protocol-autolinks.js';
+import { markdownToHast } from './markdown-tree.js';
 import { filterRawHtml } from './raw-html-filter.js';
 import type { RenderedNote, RenderInput, TocEntry } from './rendered-note.js';
 import { dropUnsafeUrls } from './safe-urls.js';
-import { reportSanitizing, snapshotElements } from './sanitize-report.js';
+import { reportSanitizing, snapshotElements, warnRemovedProperties } from './sanitize-report.js';
 import { shapeTables } from './tables.js';
 
 const wordsPerMinute = 230;
 
 const imageExtensions = /\.(svg|png|jpe?g|gif|webp|avif)$/i;
 
-const sanitizeSchema = {
+export const sanitizeSchema = {
   ...defaultSchema,
   // Ids come from our own slugger and footnotes; prefixing them would break in-page links.
   clobber: [],
@@ -46,7 +41,7 @@ const sanitizeSchema = {
   },
 };
 
-/** What one render collects on its way through the shared processors. */
+/** What one render collects on its way through the passes. */
 interface RenderState {
   input: RenderInput;
   toc: TocEntry[];
@@ -54,8 +49,6 @@ interface RenderState {
   warnings: string[];
   /** Mistakes that stop the note (all of them, so that one run reports every one). */
   errors: string[];
-  words: number;
-  beforeSanitizing?: ReturnType<typeof snapshotElements>;
 }
 
 /** "file:line" in the note file, from a line of its Markdown body. */
@@ -66,106 +59,143 @@ function where({ input }: RenderState, line: number | undefined): string {
 const warnFor = (state: RenderState) => (line: number | undefined, message: string) =>
   void state.warnings.push(`${where(state, line)}: ${message}`);
 
-type Processor = { process(file: VFile): string; codeCss(): string[] };
+let highlighterPromise: Promise<Highlighter> | undefined;
+/** Grammars compiled so far in this thread: each is warmed once, before its first real block. */
+const warmed = new Set<string>();
 
-let processorsPromise: Promise<{ highlighter: Highlighter; raw: Processor; plain: Processor }> | undefined;
-
-/** Built once per thread: constructing unified and Shiki costs more than rendering a note. */
-function getProcessors() {
-  processorsPromise ??= loadCodeThemes()
-    .then((themes) => createHighlighter({ themes, langs: [] }))
-    .then((highlighter) => ({
-      highlighter,
-      raw: buildProcessor(highlighter, true),
-      plain: buildProcessor(highlighter, false),
-    }));
-  return processorsPromise;
+/** Built once per thread: starting Shiki costs more than rendering a note. */
+function getHighlighter() {
+  highlighterPromise ??= loadCodeThemes().then((themes) => createHighlighter({ themes, langs: [] }));
+  return highlighterPromise;
 }
 
-function buildProcessor(highlighter: Highlighter, allowRawHtml: boolean): Processor {
-  const toClass = transformerStyleToClass({ classPrefix: 'c-' });
-  const state = (file: VFile) => file.data.render as RenderState;
-  const processor = unified()
-    .use(remarkParse)
-    .use(remarkGfm)
-    .use(() => linkProtocolAddresses)
-    .use(() => (tree: MdastRoot, file: VFile) => filterRawHtml(tree, warnFor(state(file))))
-    .use(remarkRehype, { allowDangerousHtml: allowRawHtml, clobberPrefix: '' })
-    // Re-parsing the whole tree with parse5 is the costliest step, so only notes with raw HTML pay for it.
-    .use(allowRawHtml ? rehypeRaw : () => undefined)
-    .use(() => (tree: Root, file: VFile) => {
-      state(file).beforeSanitizing = snapshotElements(tree);
-    })
-    .use(() => dropUnsafeUrls)
-    .use(rehypeSanitize, sanitizeSchema)
-    .use(() => (tree: Root, file: VFile) => {
-      const { beforeSanitizing } = state(file);
-      if (beforeSanitizing) reportSanitizing(beforeSanitizing, tree, warnFor(state(file)));
-    })
-    .use(() => (tree: Root, file: VFile) => resolveImages(tree, state(file)))
-    .use(() => shapeTables)
-    .use(() => linkImages)
-    .use(() => (tree: Root, file: VFile) => assignHeadingIds(tree, warnFor(state(file))))
-    .use(() => (tree: Root, file: VFile) => {
-      state(file).words = countWords(hastToString(tree));
-      collectToc(tree, state(file).toc);
-    })
-    .use(rehypeAutolinkHeadings, {
-      behavior: 'append',
-      test: (element) => element.properties.id !== 'footnote-label',
-      properties: { className: ['anchor'], ariaHidden: 'true', tabIndex: -1 },
-      content: { type: 'text', value: '#' },
-    })
-    .use(rehypeShikiFromHighlighter, highlighter, {
-      themes: codeThemeNames,
-      defaultColor: false,
-      fallbackLanguage: 'text',
-      transformers: [toClass],
-    })
-    .use(rehypeStringify);
-  return {
-    // Synchronous on purpose: the class registry below is shared, so renders must not interleave.
-    process(file) {
-      toClass.clearRegistry();
-      return String(processor.processSync(file));
-    },
-    codeCss: () =>
-      toClass
-        .getCSS()
-        .split(/(?<=\})/)
-        .map((rule) => rule.trim())
-        .filter(Boolean),
-  };
-}
+/** Notes are the writer's own text: a limit that holds off a runaway line, not one a busy machine hits. */
+const tokenizeTimeLimitMs = 10_000;
+
+const toClass = transformerStyleToClass({ classPrefix: 'c-' });
 
 const fencePattern = /^ {0,3}(?:```|~~~)[ \t]*([\w#+.-]+)/gm;
+/** Only notes that may hold raw HTML pay for reparsing the tree with parse5 (hast-util-raw). */
 const rawHtmlPattern = /<[a-z!?/]/i;
 
 export async function renderMarkdown(input: RenderInput): Promise<RenderedNote> {
-  const { highlighter, raw, plain } = await getProcessors();
-  const state: RenderState = { input, toc: [], assets: [], warnings: [], errors: [], words: 0 };
+  const highlighter = await getHighlighter();
+  const state: RenderState = { input, toc: [], assets: [], warnings: [], errors: [] };
   for (const fence of input.body.matchAll(fencePattern)) {
     const lang = fence[1] ?? '';
     const id = lang.toLowerCase();
-    if (id in bundledLanguages) await highlighter.loadLanguage(id as keyof typeof bundledLanguages);
+    if (id in bundledLanguages) await loadGrammar(highlighter, id as keyof typeof bundledLanguages);
     else if (!['text', 'txt', 'plain', 'plaintext'].includes(id)) {
       const line = input.body.slice(0, fence.index).split('\n').length;
       warnFor(state)(line, `unknown code language "${lang}", shown as plain text`);
     }
   }
-  const processor = rawHtmlPattern.test(input.body) ? raw : plain;
-  const html = processor.process(new VFile({ value: input.body, data: { render: state } }));
+  // Synchronous from here on: the class registry of toClass is shared, so renders must not interleave.
+  toClass.clearRegistry();
+  const warn = warnFor(state);
+  let tree = markdownToHast(input.body);
+  if (rawHtmlPattern.test(input.body)) {
+    filterRawHtml(tree, warn);
+    // With a file, elements keep the lines they came from: the sanitiser's warnings name them.
+    tree = raw(tree, { file: new VFile({ value: input.body }) }) as Root;
+    const beforeSanitizing = snapshotElements(tree);
+    dropUnsafeUrls(tree);
+    tree = sanitize(tree, sanitizeSchema) as Root;
+    reportSanitizing(beforeSanitizing, tree, warn);
+  } else {
+    // Without raw HTML every element is one markdown-tree.ts makes, all of which the schema allows
+    // (markdown-tree.test.ts checks it): only a link's or an image's URL can be unsafe.
+    dropUnsafeUrls(tree, (node, properties) =>
+      warnRemovedProperties(warn, node.position?.start.line, node.tagName, properties),
+    );
+  }
+  resolveImages(tree, state);
+  shapeTables(tree);
+  linkImages(tree);
+  assignHeadingIds(tree, warn);
+  const words = countWords(hastToString(tree));
+  collectToc(tree, state.toc);
+  addHeadingAnchors(tree);
+  highlightCode(tree, highlighter);
+  const html = toHtml(tree);
   if (state.errors.length > 0) throw new UserError(state.errors.join('\n'));
   state.warnings.sort((a, b) => lineOf(a) - lineOf(b));
   return {
     html,
     toc: state.toc,
-    words: state.words,
-    readingMinutes: Math.max(1, Math.round(state.words / wordsPerMinute)),
-    codeCss: processor.codeCss(),
+    words,
+    readingMinutes: Math.max(1, Math.round(words / wordsPerMinute)),
+    codeCss: toClass
+      .getCSS()
+      .split(/(?<=\})/)
+      .map((rule) => rule.trim())
+      .filter(Boolean),
     assets: state.assets,
     warnings: state.warnings,
   };
+}
+
+/**
+ * Loads a grammar and tokenises one line with it, so that its first real block does not pay for compiling
+ * the grammar's rules (a slow first compile on a loaded machine can hit Shiki's per-line time limit).
+ */
+async function loadGrammar(highlighter: Highlighter, lang: keyof typeof bundledLanguages): Promise<void> {
+  if (warmed.has(lang)) return;
+  await highlighter.loadLanguage(lang);
+  // The theme's name is ours, not one of Shiki's bundled names its types list.
+  highlighter.codeToTokensBase('x = 1', {
+    lang,
+    theme: codeThemeNames.light as 'none',
+    tokenizeTimeLimit: tokenizeTimeLimitMs,
+  });
+  warmed.add(lang);
+}
+
+/** A `#` link at the end of every heading, to its own id (the footnotes' heading is for screen readers). */
+function addHeadingAnchors(tree: Root): void {
+  visitElements(tree, (node) => {
+    const { id } = node.properties;
+    if (headingRank(node) === undefined || typeof id !== 'string' || id === 'footnote-label') return;
+    node.children.push({
+      type: 'element',
+      tagName: 'a',
+      properties: { className: ['anchor'], ariaHidden: 'true', tabIndex: -1, href: `#${id}` },
+      children: [{ type: 'text', value: '#' }],
+    });
+  });
+}
+
+/**
+ * Fenced code with a language, highlighted for the light and the dark theme in one call; a language Shiki
+ * does not know is shown as plain text. Code without a language stays as it is.
+ */
+function highlightCode(tree: Root, highlighter: Highlighter): void {
+  const loaded = new Set(highlighter.getLoadedLanguages());
+  visitElements(tree, (node, index, parent) => {
+    if (node.tagName !== 'pre' || !parent || index === undefined) return;
+    const code = node.children[0];
+    if (code?.type !== 'element' || code.tagName !== 'code') return;
+    const classes = code.properties.className;
+    const languageClass = Array.isArray(classes)
+      ? classes.find((name) => typeof name === 'string' && name.startsWith('language-'))
+      : undefined;
+    if (typeof languageClass !== 'string') return;
+    const wanted = languageClass.slice('language-'.length);
+    const lang = loaded.has(wanted) || isSpecialLang(wanted) ? wanted : 'text';
+    const meta = (code.data as { meta?: string } | undefined)?.meta ?? '';
+    const fragment = highlighter.codeToHast(hastToString(code).replace(/\n$/, ''), {
+      lang,
+      themes: codeThemeNames,
+      defaultColor: false,
+      transformers: [toClass],
+      meta: { __raw: meta },
+      // Shiki stops colouring a line after 500 ms by default; on a loaded machine a grammar's first use can
+      // take that long, and the same note would then render differently from one run to the next.
+      tokenizeTimeLimit: tokenizeTimeLimitMs,
+    });
+    parent.children[index] = fragment as unknown as Element;
+    return 'skip';
+  });
 }
 
 /** Warnings come from several passes; the writer reads them top to bottom. */
@@ -173,7 +203,7 @@ const lineOf = (message: string) => Number(/^[^:]*:(\d+):/.exec(message)?.[1] ??
 
 /** A figure shrunk to the column links to its file, so that a reader can see it at full size. */
 function linkImages(tree: Root): void {
-  visit(tree, 'element', (node: Element, index, parent) => {
+  visitElements(tree, (node, index, parent) => {
     if (node.tagName === 'a') return 'skip';
     if ((node.tagName !== 'img' && node.tagName !== 'picture') || !parent || index === undefined) return;
     // A <picture> is linked whole (a link inside it is not allowed), to the file of its <img>.
@@ -197,7 +227,7 @@ function countWords(text: string): number {
 }
 
 function collectToc(tree: Root, toc: TocEntry[]): void {
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     if ((node.tagName !== 'h2' && node.tagName !== 'h3') || typeof node.properties.id !== 'string') return;
     if (node.properties.id === 'footnote-label') return;
     toc.push({
@@ -215,7 +245,7 @@ function collectToc(tree: Root, toc: TocEntry[]): void {
 function resolveImages(tree: Root, state: RenderState): void {
   const contentDir = resolve(state.input.contentDir);
   const publicPath = (path: string) => `/${relative(contentDir, path).split(sep).join('/')}`;
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     const at = where(state, node.position?.start.line);
     // <picture><source srcset> loads an image as surely as <img src> does.
     const srcSet = node.properties.srcSet;

@@ -1,7 +1,8 @@
 // Raw HTML before it is parsed: stylesheets and scripts are dropped whole, and GFM's tagfilter turns the
 // other tags that would take over the page (iframe, textarea, title…) into text, so no words are lost.
-import type { Html, Nodes, Parents, Root } from 'mdast';
+import type { Root } from 'hast';
 import { visit } from 'unist-util-visit';
+import type { Raw } from './markdown-tree.js';
 
 /** https://github.github.com/gfm/#disallowed-raw-html-extension- */
 const filteredTags = 'title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext';
@@ -13,10 +14,11 @@ const openingTag = /^<(style|script)\b[^>]*>$/i;
 export type Warn = (line: number | undefined, message: string) => void;
 
 export function filterRawHtml(tree: Root, warn: Warn): void {
-  visit(tree, (node: Nodes) => {
-    if ('children' in node) dropInlineElements(node, warn);
+  visit(tree, (node) => {
+    if ('children' in node)
+      dropInlineElements(node.children as ((typeof node.children)[number] | Raw)[], warn);
   });
-  visit(tree, 'html', (node: Html) => {
+  visit(tree, 'raw', (node: Raw) => {
     if (node.value.startsWith('<!--')) return;
     const firstLine = node.position?.start.line;
     const lineAt = (index: number) =>
@@ -37,16 +39,18 @@ export function filterRawHtml(tree: Root, warn: Warn): void {
 }
 
 /** `<style>…</style>` inside a paragraph arrives as an opening tag, text and a closing tag. */
-function dropInlineElements(parent: Parents, warn: Warn): void {
-  const { children } = parent;
+function dropInlineElements(
+  children: { type: string; value?: string; position?: Raw['position'] }[],
+  warn: Warn,
+): void {
   for (let index = 0; index < children.length; index++) {
     const node = children[index];
-    if (node?.type !== 'html') continue;
-    const tag = openingTag.exec(node.value)?.[1];
+    if (node?.type !== 'raw') continue;
+    const tag = openingTag.exec(node.value ?? '')?.[1];
     if (!tag) continue;
     const closing = new RegExp(`^</${tag}\\s*>$`, 'i');
     const end = children.findIndex(
-      (other, at) => at > index && other.type === 'html' && closing.test(other.value),
+      (other, at) => at > index && other.type === 'raw' && closing.test(other.value ?? ''),
     );
     if (end < 0) continue;
     warn(node.position?.start.line, `removed a <${tag.toLowerCase()}> element: ${reason(tag)}`);

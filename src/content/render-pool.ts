@@ -14,7 +14,7 @@ export async function renderMany(
 ): Promise<RenderOutcome[]> {
   if (inputs.length < minimumForThreads || threads < 2) {
     if (inputs.length === 0) return [];
-    // Loaded on demand: a start with every note cached never loads unified or Shiki.
+    // Loaded on demand: a start with every note cached never loads markdown-it or Shiki.
     const { default: renderOutcome } = await import('./render-worker.js');
     const outcomes: RenderOutcome[] = [];
     for (const input of inputs) outcomes.push(await renderOutcome(input));

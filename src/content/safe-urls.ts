@@ -1,8 +1,8 @@
-// Which links and citations may stay, judged by the scheme a browser would see. rehype-sanitize takes
+// Which links and citations may stay, judged by the scheme a browser would see. The sanitiser takes
 // everything before the first colon for a scheme, so `[link](foo\)\:)` (CommonMark example 500, a relative
 // URL) lost its href; here only a real scheme counts, read the way the URL standard reads it.
 import type { Element, Root } from 'hast';
-import { visit } from 'unist-util-visit';
+import { visitElements } from './hast-walk.js';
 
 export const allowedSchemes = new Set(['http', 'https', 'mailto', 'xmpp', 'irc', 'ircs']);
 const urlProperties = ['href', 'cite', 'src', 'longDesc'] as const;
@@ -20,12 +20,17 @@ export function isSafeUrl(url: string): boolean {
   return scheme === undefined || allowedSchemes.has(scheme);
 }
 
-export function dropUnsafeUrls(tree: Root): void {
-  visit(tree, 'element', (node: Element) => {
+/** Takes unsafe URLs off the elements; `dropped` hears of each element that lost any, and which. */
+export function dropUnsafeUrls(tree: Root, dropped?: (node: Element, properties: string[]) => void): void {
+  visitElements(tree, (node) => {
+    const removed: string[] = [];
     for (const property of urlProperties) {
       const value = node.properties[property];
-      if (value !== undefined && value !== null && !isSafeUrl(String(value)))
+      if (value !== undefined && value !== null && !isSafeUrl(String(value))) {
         delete node.properties[property];
+        removed.push(property);
+      }
     }
+    if (removed.length > 0) dropped?.(node, removed);
   });
 }

@@ -2,7 +2,7 @@
 // attribute it dropped, with the line it came from, so that no word disappears without a warning.
 import type { Element, Root } from 'hast';
 import { find, html } from 'property-information';
-import { visit } from 'unist-util-visit';
+import { visitElements } from './hast-walk.js';
 import type { Warn } from './raw-html-filter.js';
 
 interface Seen {
@@ -14,7 +14,7 @@ interface Seen {
 /** Elements keyed by where they start: the sanitiser keeps positions, so before and after line up. */
 export function snapshotElements(tree: Root): Map<string, Seen> {
   const seen = new Map<string, Seen>();
-  visit(tree, 'element', (node: Element) => {
+  visitElements(tree, (node) => {
     const start = node.position?.start;
     if (!start || start.offset === undefined) return;
     seen.set(`${node.tagName}@${start.offset}`, {
@@ -37,9 +37,17 @@ export function reportSanitizing(before: Map<string, Seen>, tree: Root, warn: Wa
     const lost = Object.keys(was.properties).filter(
       (name) => JSON.stringify(was.properties[name]) !== JSON.stringify(now.properties[name]),
     );
-    if (lost.length > 0) {
-      const attributes = lost.map((name) => find(html, name).attribute).join(', ');
-      warn(was.line, `removed ${attributes} from <${was.tagName}>, which a note cannot use`);
-    }
+    if (lost.length > 0) warnRemovedProperties(warn, was.line, was.tagName, lost);
   }
+}
+
+/** The warning for properties taken off an element, named as the writer wrote them (`srcset`, not `srcSet`). */
+export function warnRemovedProperties(
+  warn: Warn,
+  line: number | undefined,
+  tagName: string,
+  names: string[],
+) {
+  const attributes = names.map((name) => find(html, name).attribute).join(', ');
+  warn(line, `removed ${attributes} from <${tagName}>, which a note cannot use`);
 }

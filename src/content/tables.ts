@@ -2,7 +2,7 @@
 // is empty, the first cell of each row as that row's header, the way such a table is read.
 import type { Element, ElementContent, Root } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
-import { visit } from 'unist-util-visit';
+import { visitElements } from './hast-walk.js';
 
 /**
  * The scrolling box is a region in the tab order, so that a keyboard can scroll it too (WCAG 2.1.1),
@@ -10,7 +10,7 @@ import { visit } from 'unist-util-visit';
  */
 export function shapeTables(tree: Root): void {
   const names = new Map<string, number>();
-  visit(tree, 'element', (node: Element, index, parent) => {
+  visitElements(tree, (node, index, parent) => {
     if (node.tagName !== 'table' || !parent || index === undefined) return;
     if (hasEmptyCorner(node)) addRowHeaders(node);
     let name = `Table: ${tableHeadings(node) || 'untitled'}`;
@@ -33,7 +33,7 @@ export function shapeTables(tree: Root): void {
  */
 function tableHeadings(table: Element): string {
   const headings: string[] = [];
-  visit(table, 'element', (node: Element) => {
+  visitElements(table, (node) => {
     if (node.tagName !== 'th' && node.tagName !== 'td') return;
     const { align } = node.properties;
     if (typeof align === 'string') {

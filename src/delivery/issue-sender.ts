@@ -50,7 +50,7 @@ export class IssueSender {
   private running = false;
   private stopping = false;
   private lanes: Promise<void>[] = [];
-  private readonly composers = new Map<number, IssueComposer>();
+  private readonly composers = new Map<number, Promise<IssueComposer>>();
   private readonly rate: RateLimiter;
   private backoffMs = 0;
   private pausedUntil = 0;
@@ -86,16 +86,21 @@ export class IssueSender {
     await Promise.all(Array.from({ length: this.o.lanes }, () => this.lane(true)));
   }
 
-  /** The issue and its composer, built once per issue: its MIME and inlined HTML do not change. */
-  private async composer(issueId: number): Promise<IssueComposer> {
+  /**
+   * The issue and its composer, built once per issue: its MIME and inlined HTML do not change. The lanes
+   * ask at the same moment when an issue starts, so they share one build rather than make one each.
+   */
+  private composer(issueId: number): Promise<IssueComposer> {
     let composer = this.composers.get(issueId);
     if (!composer) {
-      const issue = await this.o.db.kysely
+      composer = this.o.db.kysely
         .selectFrom('issues')
         .selectAll()
         .where('id', '=', issueId)
-        .executeTakeFirstOrThrow();
-      composer = this.o.composerFor(issue);
+        .executeTakeFirstOrThrow()
+        .then((issue) => this.o.composerFor(issue));
+      // A failed read is not kept: the next batch asks again.
+      composer.catch(() => this.composers.delete(issueId));
       if (this.composers.size > 20) this.composers.clear();
       this.composers.set(issueId, composer);
     }

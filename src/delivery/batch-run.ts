@@ -15,6 +15,7 @@ import {
   readersAfter,
 } from './issue-batches.js';
 import type { IssueComposer } from './issue-composer.js';
+import { readersPerBatch } from './issue-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { ReaderActions } from './reader-actions.js';
 import { redactAddresses } from './redact.js';
@@ -40,13 +41,6 @@ export interface BatchRunOptions {
   isStopping(): boolean;
   observer: DeliveryObserver;
 }
-
-/**
- * Readers are read a page at a time, not a batch: a page lives only while it is sent, so it dies young
- * instead of being promoted to V8's old space (a 1,000-reader page outlived two scavenges and piled up
- * there as garbage until the next full collection).
- */
-const readersPerRead = 100;
 
 /** Refusals in a row that are not about the reader (4xx, policy) before the lane stops and backs off. */
 const refusalsBeforeBackoff = 3;
@@ -87,7 +81,7 @@ export class BatchRun {
           this.o.db.kysely,
           { ...this.o.batch, acked_through: this.cursor },
           this.o.composer.issue.snapshot_at ?? '',
-          readersPerRead,
+          readersPerBatch,
         );
         if (readers.length === 0) {
           finished = true;

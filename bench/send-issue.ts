@@ -3,6 +3,8 @@
 // mails of the same size over the same number of connections into the same sink, round after round
 // (one sink per round, the three runs back to back). Prints msgs/s and the ratio to smtp-source per
 // round, the sender's CPU per mail and peak RSS, the sink's CPU per mail, and the CPU arithmetic of DKIM.
+// The sender samples itself (bench/memory-sampler.mjs): its memory when sending began, at the highest
+// sample and at the end is split into file pages (node's binary), V8's spaces and native (malloc, buffers).
 // MILLION=1 mails one issue to READERS readers from SQLite instead, its RSS sampled every second, next
 // to a COUNT-reader send (memory must not grow with the readers) and smtp-source.
 // Usage: npm run build && npx tsx bench/send-issue.ts   (ROUNDS=3 COUNT=100000 POOL=8 NOTE=<slug> KEEP=1)
@@ -268,8 +270,46 @@ interface Result {
   rssAtStartMb?: number;
   secondHalfRssMb?: number[];
   timeline?: { at: number; rssMb: number }[];
+  /** Where the resident memory was when sending began, at its highest sample, and at the end. */
+  memory?: { start: MemorySample; peak: MemorySample; end: MemorySample };
   sinkMicros: number;
   load: number;
+}
+
+/** One line of bench/memory-sampler.mjs, written by the measured process itself. */
+interface MemorySample {
+  t: number;
+  rssKb: number;
+  fileKb: number;
+  anonKb: number;
+  v8Kb: number;
+  nativeKb: number;
+  heapUsedKb: number;
+  externalKb: number;
+  arrayBuffersKb: number;
+  spaces: Record<string, number>;
+}
+
+const sampler = join(root, 'bench', 'memory-sampler.mjs');
+let memoryFiles = 0;
+
+async function memorySamples(file: string, from: number): Promise<Result['memory']> {
+  const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+  const samples = lines.map((line) => JSON.parse(line) as MemorySample);
+  const [first] = samples;
+  if (!first) return undefined;
+  const nearest = samples.reduce((best, s) => (Math.abs(s.t - from) < Math.abs(best.t - from) ? s : best));
+  const peak = samples.reduce((best, s) => (s.rssKb > best.rssKb ? s : best));
+  return { start: nearest, peak, end: samples.at(-1) ?? first };
+}
+
+/** "rss 147 = file 54 + V8 70 (new 32, old 34, …) + native 23 MB (buffers 4)". */
+function describeMemory(s: MemorySample): string {
+  const spaces = Object.entries(s.spaces)
+    .filter(([, kb]) => kb >= 1024)
+    .map(([name, kb]) => `${name} ${fmt(mb(kb))}`)
+    .join(', ');
+  return `RSS ${fmt(mb(s.rssKb))} = files ${fmt(mb(s.fileKb))} + V8 ${fmt(mb(s.v8Kb))} (${spaces}; ${fmt(mb(s.heapUsedKb))} used) + native ${fmt(mb(s.nativeKb))} (of it buffers ${fmt(mb(s.arrayBuffersKb))})`;
 }
 
 let timeFiles = 0;
@@ -335,8 +375,14 @@ async function errorbudget(
   const before = await sink.messages();
   const sinkCpu = await sink.cpuSeconds();
   const load = loadavg()[0] ?? 0;
-  const m = await runMeasured(process.execPath, [cli, 'send', slug, '--now'], {
-    env: { ...f.env, SMTP_URL: `smtp://127.0.0.1:${sink.port}` },
+  const memoryFile = join(work, `memory-${++memoryFiles}.jsonl`);
+  const m = await runMeasured(process.execPath, ['--import', sampler, cli, 'send', slug, '--now'], {
+    env: {
+      ...f.env,
+      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      MEMORY_SAMPLES_FILE: memoryFile,
+      MEMORY_SAMPLE_MS: String(sampleMs),
+    },
     cwd: work,
     sampleMs,
     timeFile: timeFile(),
@@ -386,6 +432,7 @@ async function errorbudget(
     })),
     sinkMicros: ((sinkCpuAfter - sinkCpu) / f.readers) * 1e6,
     load,
+    memory: await memorySamples(memoryFile, from),
   };
 }
 
@@ -399,7 +446,11 @@ function describe(r: Result): string {
     ? `, second half ${fmt(Math.min(...r.secondHalfRssMb))}–${fmt(Math.max(...r.secondHalfRssMb))} MB`
     : '';
   return `${head}  sending ${fmt(r.seconds, 1)} s ${fmt(r.msgsPerSecond)} msgs/s${ratio}; whole command ${fmt(r.wholeSeconds, 1)} s ${fmt(r.wholeMsgsPerSecond)} msgs/s${whole}
-         CPU ${fmt(r.cpuMicros)} µs/mail (${fmt(r.cpuPercent)}% of a core); start-up ${fmt(r.startupSeconds ?? 0, 1)} s, ${fmt(r.startupCpuSeconds ?? 0, 1)} s CPU; RSS ${fmt(r.rssAtStartMb ?? 0)} MB when sending began, peak ${fmt(r.peakRssMb)} MB${half}; sink ${fmt(r.sinkMicros)} µs/mail; load ${fmt(r.load, 1)}`;
+         CPU ${fmt(r.cpuMicros)} µs/mail (${fmt(r.cpuPercent)}% of a core); start-up ${fmt(r.startupSeconds ?? 0, 1)} s, ${fmt(r.startupCpuSeconds ?? 0, 1)} s CPU; RSS ${fmt(r.rssAtStartMb ?? 0)} MB when sending began, peak ${fmt(r.peakRssMb)} MB${half}; sink ${fmt(r.sinkMicros)} µs/mail; load ${fmt(r.load, 1)}${
+           r.memory
+             ? `\n         memory (MB) when sending began: ${describeMemory(r.memory.start)}\n                     at the highest sample: ${describeMemory(r.memory.peak)}\n                     at the end: ${describeMemory(r.memory.end)}`
+             : ''
+         }`;
 }
 
 /** µs per RSA-2048 signature with a parsed key, on this thread: what DKIM costs per mail at least. */

@@ -56,7 +56,7 @@ export class IssueSender {
   private running = false;
   private stopping = false;
   private lanes: Promise<void>[] = [];
-  private readonly composers = new Map<number, PreparedIssue>();
+  private readonly composers = new Map<number, Promise<PreparedIssue>>();
   private readonly rate: RateLimiter;
   private backoffMs = 0;
   private pausedUntil = 0;
@@ -92,16 +92,21 @@ export class IssueSender {
     await Promise.all(Array.from({ length: this.o.lanes }, () => this.lane(true)));
   }
 
-  /** The issue's composer and deadline, made once per issue: its MIME and inlined HTML do not change. */
-  private async prepared(issueId: number): Promise<PreparedIssue> {
+  /**
+   * The issue's composer and deadline, made once per issue: its MIME and inlined HTML do not change. The
+   * lanes ask at the same moment when an issue starts, so they share one build rather than make one each.
+   */
+  private prepared(issueId: number): Promise<PreparedIssue> {
     let prepared = this.composers.get(issueId);
     if (!prepared) {
-      const issue = await this.o.db.kysely
+      prepared = this.o.db.kysely
         .selectFrom('issues')
         .selectAll()
         .where('id', '=', issueId)
-        .executeTakeFirstOrThrow();
-      prepared = { composer: this.o.composerFor(issue), deadline: deliveryDeadline(issue) };
+        .executeTakeFirstOrThrow()
+        .then((issue) => ({ composer: this.o.composerFor(issue), deadline: deliveryDeadline(issue) }));
+      // A failed read is not kept: the next batch asks again.
+      prepared.catch(() => this.composers.delete(issueId));
       if (this.composers.size > 20) this.composers.clear();
       this.composers.set(issueId, prepared);
     }

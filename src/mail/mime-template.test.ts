@@ -206,6 +206,23 @@ describe('MimeTemplate', () => {
     expect(parsed.html).toBe(fillSlots(input.html, values));
   });
 
+  it('cuts long URL values into lines of 76 that never start with "." and decode verbatim', async () => {
+    const input = source({
+      text: 'Go to {{link}}\n{{link}} ends here\n',
+      html: '<a href="{{link}}">x</a>',
+    });
+    // Dots exactly where a 75-character cut would fall, and a run of them across the next one.
+    const link = `https://errorbudget.example/u/${'a'.repeat(45)}.${'b'.repeat(72)}...${'c'.repeat(90)}`;
+    for (const value of [link, link.slice(0, 76), link.slice(0, 77), link.slice(0, 151)]) {
+      const values = { ...reader(4), link: value };
+      const raw = wire(new MimeTemplate(input).fill(values));
+      expect(wireViolations(raw)).toEqual([]);
+      const parsed = await simpleParser(raw);
+      expect(parsed.text).toBe(lf(fillSlots(input.text, values)));
+      expect(parsed.html).toBe(fillSlots(input.html, values));
+    }
+  });
+
   it('refuses a header slot value with CRLF or non-ASCII, and a missing slot, naming the slot', () => {
     const template = new MimeTemplate(source());
     expect(() => template.fill({ ...reader(1), to: 'a@b.example\r\nBcc: everyone@b.example' })).toThrow(

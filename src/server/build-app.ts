@@ -14,6 +14,7 @@ import type { LiveSite } from '../site/live-site.js';
 import type { PreviewSigner } from '../site/preview-link.js';
 import { previewRoutes } from '../site/preview-routes.js';
 import { siteRoutes } from '../site/routes.js';
+import { searchRoutes } from '../site/search/routes.js';
 import { servePage } from '../site/serve-page.js';
 import { defaultRateLimits, type RateLimits, subscriptionRoutes } from '../subscriptions/routes.js';
 import type { Subscriptions } from '../subscriptions/subscriptions.js';
@@ -35,6 +36,8 @@ export interface AppDependencies {
   operator?: OperatorEndpoints;
   /** Signs and checks draft preview links; without it there are no previews. */
   preview?: PreviewSigner;
+  /** Searches per client address per minute (SEARCH_RATE_LIMIT). */
+  searchRateLimit?: number;
 }
 
 /**
@@ -121,6 +124,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   }
   if (deps.preview) await app.register(previewRoutes, { live, signer: deps.preview, clock: deps.clock });
+  await app.register(searchRoutes, { live, perMinute: deps.searchRateLimit });
   await app.register(siteRoutes, { live });
   return app;
 }

@@ -22,8 +22,13 @@ const vsan = 'vSAN for mixed workloads: policy design, AI patterns, and the OSA-
 // The server; a static copy of the site that knows no server; one whose search boxes go to the server.
 let site: Awaited<ReturnType<typeof buildSiteApp>>;
 let server = '';
-const alone = { dir: '', origin: '', close: async () => undefined as void };
-const linked = { dir: '', origin: '', close: async () => undefined as void };
+interface StaticCopy {
+  dir: string;
+  origin: string;
+  close(): Promise<void>;
+}
+const alone: StaticCopy = { dir: '', origin: '', close: async () => {} };
+const linked: StaticCopy = { dir: '', origin: '', close: async () => {} };
 let browser: Browser;
 const foreign: string[] = [];
 

@@ -196,6 +196,20 @@ describe('GET /search', () => {
       expect(await htmlProblems(response.body)).toEqual([]);
     });
 
+  it('answers a 10 KB query string over real HTTP with a clean page', async () => {
+    const origin = await app.listen({ host: '127.0.0.1', port: 0 });
+    const words = 'restore+backup+'.repeat(700).slice(0, 10_240);
+    const hostile = encodeURIComponent('<"\'>&()'.repeat(680));
+    for (const q of [words, hostile]) {
+      expect(q.length).toBeGreaterThanOrEqual(10_000);
+      const response = await fetch(`${origin}/search?q=${q}`);
+      expect(response.status).toBe(200);
+      const body = await response.text();
+      expect(body).toContain('<h1>Search</h1>');
+      expect(await htmlProblems(body)).toEqual([]);
+    }
+  });
+
   it('searches only the first 200 characters of a long query, and says so', async () => {
     const { body } = await search(`RPO ${'x'.repeat(500)}`);
     expect(body).toContain('Only the first 200 characters and 12 words were searched.');

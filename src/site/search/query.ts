@@ -1,6 +1,6 @@
 // A reader's query as the index takes it: words, and phrases in quotes. Whatever was typed gives a
 // query (possibly empty), never an error: quotes may be unbalanced, and punctuation is ignored.
-import { isCompound, queryTerm, tokenize } from './terms.js';
+import { isCompound, isWordCharacterAt, queryTerm, tokenize } from './terms.js';
 
 /** Longer queries are cut: a search box is not a document, and each word costs a lookup. */
 export const queryLimits = { characters: 200, words: 12 } as const;
@@ -37,11 +37,16 @@ export function parseQuery(raw: string): ParsedQuery {
   const unquoted = text.replace(/"([^"]*)"/g, (_match, phrase: string) => {
     const tokens = tokenize(phrase);
     if (tokens.length > 0) phrases.push(tokens);
-    return ` ${phrase} `;
+    return ' ';
   });
   const words: QueryWord[] = [];
   const seen = new Set<string>();
-  for (const token of tokenize(unquoted)) {
+  // A phrase's words are looked up as typed; a plain word also by its beginning.
+  const tokens = [
+    ...phrases.flat().map((token) => ({ token, inPhrase: true })),
+    ...tokenize(unquoted).map((token) => ({ token, inPhrase: false })),
+  ];
+  for (const { token, inPhrase } of tokens) {
     const term = queryTerm(token);
     if (seen.has(term)) continue;
     if (words.length === queryLimits.words) {
@@ -49,14 +54,33 @@ export function parseQuery(raw: string): ParsedQuery {
       break;
     }
     seen.add(term);
-    words.push({ token, term, prefix: !isCompound(token) && !/\p{N}/u.test(token) && token.length >= 3 });
+    const prefix = !inPhrase && !isCompound(token) && !/\p{N}/u.test(token) && token.length >= 3;
+    words.push({ token, term, prefix });
   }
   if (cut) text = text.trim();
   return { text, words, phrases, cut };
 }
 
-/** Matches a phrase's tokens next to each other, whatever spaces or punctuation lie between. */
-export function phrasePattern(tokens: string[]): RegExp {
-  const escaped = tokens.map((token) => token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped.join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'iu');
+/** Whether a lower-cased text holds a phrase's tokens next to each other, whatever spaces or punctuation
+ * lie between. A literal search for the first token, then a look at what follows it: far cheaper than a
+ * case-blind regular expression over every text. */
+export function phraseMatcher(tokens: string[]): (lower: string) => boolean {
+  const [head = '', ...rest] = tokens.map((token) => token.toLowerCase());
+  return (lower) => {
+    for (let at = lower.indexOf(head); at !== -1; at = lower.indexOf(head, at + 1)) {
+      if (at > 0 && isWordCharacterAt(lower, at - 1)) continue;
+      let end: number | undefined = at + head.length;
+      for (const token of rest) end = followedBy(lower, end, token);
+      if (end !== undefined && !isWordCharacterAt(lower, end)) return true;
+    }
+    return false;
+  };
+}
+
+/** Where `token` ends if it comes next in the text after some spaces or punctuation, else undefined. */
+function followedBy(lower: string, from: number | undefined, token: string): number | undefined {
+  if (from === undefined) return undefined;
+  let at = from;
+  while (at < lower.length && !isWordCharacterAt(lower, at)) at++;
+  return at > from && lower.startsWith(token, at) ? at + token.length : undefined;
 }

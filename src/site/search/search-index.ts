@@ -1,10 +1,10 @@
 // The published notes, indexed in memory with MiniSearch (BM25, prefix search), kept in step with the
 // site: only the notes that changed are read again. Drafts and scheduled notes are never given to it.
-import MiniSearch, { type SearchResult } from 'minisearch';
+import MiniSearch from 'minisearch';
 import type { Note } from '../../content/load-content.js';
 import { noteText } from './note-text.js';
-import { type ParsedQuery, phrasePattern } from './query.js';
-import { type Highlighted, highlightAll, snippet } from './snippet.js';
+import { type ParsedQuery, phraseMatcher } from './query.js';
+import { type Highlighted, Highlighter } from './snippet.js';
 import { indexTerms, tokenize } from './terms.js';
 
 interface IndexedNote {
@@ -14,6 +14,8 @@ interface IndexedNote {
   topics: string;
   headings: string;
   text: string;
+  /** The text in lower case, for phrases and snippets to search without a case-blind expression. */
+  lower: string;
   note: Note;
   /** What the entry was made from: a change to either reads the note again. */
   html: string;
@@ -87,20 +89,26 @@ export class SearchIndex {
       results = run('OR');
       partial = results.length > 0;
     }
-    const patterns = query.phrases.map(phrasePattern);
-    const matching = results
-      .map((result) => ({ result, entry: this.entries.get(result.id as string) }))
-      .filter((found): found is { result: SearchResult; entry: IndexedNote } => found.entry !== undefined)
-      .filter(({ entry }) => patterns.every((pattern) => phrasesIn(entry).some((part) => pattern.test(part))))
-      .sort(
-        (a, b) =>
-          b.result.score - a.result.score || b.entry.note.date.getTime() - a.entry.note.date.getTime(),
-      );
+    const phrases = query.phrases.map(phraseMatcher);
+    const matching: IndexedNote[] = [];
+    for (const result of results) {
+      const entry = this.entries.get(result.id as string);
+      if (
+        entry &&
+        phrases.every(
+          (holds) =>
+            holds(entry.lower) || holds(entry.title.toLowerCase()) || holds(entry.summary.toLowerCase()),
+        )
+      )
+        matching.push(entry);
+    }
+    const highlighter = new Highlighter(query.words);
     return {
-      hits: matching.slice(0, limit).map(({ entry }) => ({
+      hits: matching.slice(0, limit).map((entry) => ({
         note: entry.note,
-        title: highlightAll(entry.title, query.words),
-        snippet: snippet(entry.text, query.words) ?? snippet(entry.summary, query.words) ?? [entry.summary],
+        title: highlighter.all(entry.title),
+        snippet: highlighter.snippet(entry.text, entry.lower) ??
+          highlighter.snippet(entry.summary) ?? [entry.summary],
       })),
       total: matching.length,
       partial,
@@ -144,13 +152,9 @@ function entryOf(note: Note, key: string, topics: string): IndexedNote {
     topics,
     headings: headings.join('\n'),
     text,
+    lower: text.toLowerCase(),
     note,
     html: note.html,
     key,
   };
-}
-
-/** A phrase is looked for within one field: it does not run from the title into the body. */
-function phrasesIn(entry: IndexedNote): string[] {
-  return [entry.title, entry.summary, entry.text];
 }

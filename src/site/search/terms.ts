@@ -8,14 +8,40 @@ import { stemmer } from 'stemmer';
 export const tokenPattern = /[\p{L}\p{N}]+(?:[-.'’_][\p{L}\p{N}]+)*/gu;
 const joiner = /[-.'’_]/;
 
+const wordCharacter = /[\p{L}\p{N}]/u;
+
+/** Whether the text has a letter or digit at `index`: ASCII by its code, the rest by Unicode's classes. */
+export function isWordCharacterAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (Number.isNaN(code)) return false;
+  if (code < 128)
+    return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+  return wordCharacter.test(text.charAt(index));
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export function tokenize(text: string): string[] {
   return text.match(tokenPattern) ?? [];
 }
 
+/** Stems of the words met lately: prose repeats its words, and the stemmer is most of the cost of
+ * indexing a note and of marking a result. Bounded: emptied when full. */
+const stems = new Map<string, string>();
+const stemsKept = 50_000;
+
 /** A plain word's term: lower case, stemmed unless it holds a digit ("ddr5", "800" are names, not words). */
 export function wordTerm(word: string): string {
   const lower = word.toLowerCase();
-  return /\p{N}/u.test(lower) ? lower : stemmer(lower);
+  let term = stems.get(lower);
+  if (term === undefined) {
+    term = /\p{N}/u.test(lower) ? lower : stemmer(lower);
+    if (stems.size === stemsKept) stems.clear();
+    stems.set(lower, term);
+  }
+  return term;
 }
 
 export function isCompound(token: string): boolean {

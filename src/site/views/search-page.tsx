@@ -4,7 +4,7 @@ import { type ParsedQuery, queryLimits } from '../search/query.js';
 import type { SearchOutcome } from '../search/search-index.js';
 import type { Highlighted } from '../search/snippet.js';
 import { type Chrome, noteUrl, topicUrl } from './chrome.js';
-import { Layout } from './layout.js';
+import { Layout, type PageMeta } from './layout.js';
 
 export const searchPath = '/search';
 
@@ -76,6 +76,18 @@ function Results({ chrome, query, outcome }: { chrome: Chrome; query: ParsedQuer
   );
 }
 
+/** A results page is not content: kept out of search engines, with no canonical address. */
+function searchMeta(chrome: Chrome, title: string, scripts: string[]): PageMeta {
+  return {
+    title,
+    description: `Search the notes of ${chrome.site.title}.`,
+    path: searchPath,
+    noindex: true,
+    current: 'search',
+    scripts,
+  };
+}
+
 export function SearchPage({
   chrome,
   query,
@@ -86,17 +98,7 @@ export function SearchPage({
   outcome: SearchOutcome;
 }) {
   return (
-    <Layout
-      chrome={chrome}
-      meta={{
-        title: query.text ? `Search: ${query.text}` : 'Search',
-        description: `Search the notes of ${chrome.site.title}.`,
-        path: searchPath,
-        noindex: true,
-        current: 'search',
-        scripts: [],
-      }}
-    >
+    <Layout chrome={chrome} meta={searchMeta(chrome, query.text ? `Search: ${query.text}` : 'Search', [])}>
       <div class="narrow search-page">
         <h1>Search</h1>
         <SearchForm chrome={chrome} text={query.text} />
@@ -123,17 +125,7 @@ export function SearchPage({
  */
 export function StaticSearchPage({ chrome }: { chrome: Chrome }) {
   return (
-    <Layout
-      chrome={chrome}
-      meta={{
-        title: 'Search',
-        description: `Search the notes of ${chrome.site.title}.`,
-        path: searchPath,
-        noindex: true,
-        current: 'search',
-        scripts: ['/assets/static-search.js'],
-      }}
-    >
+    <Layout chrome={chrome} meta={searchMeta(chrome, 'Search', ['/assets/static-search.js'])}>
       <div class="narrow search-page">
         <h1>Search</h1>
         <SearchForm chrome={chrome} text="" />

@@ -3,6 +3,7 @@
 // ours that asks them. Pagefind runs as a binary shipped in its npm package; nothing is downloaded.
 import * as pagefind from 'pagefind';
 import { renderToString } from 'preact-render-to-string';
+import { UserError } from '../user-error.js';
 import { materialize, type PageSet } from './build-pages.js';
 import { noteUrl } from './views/chrome.js';
 import { StaticSearchPage, searchPath } from './views/search-page.js';
@@ -26,13 +27,20 @@ export async function addStaticSearch(set: PageSet): Promise<void> {
     body: Buffer.from(`<!doctype html>\n${renderToString(StaticSearchPage({ chrome: set.chrome }))}`),
     type: 'text/html; charset=utf-8',
   }));
-  const { index, errors } = await pagefind.createIndex({
-    // The note itself, not the header, footer and subscribe form around it that every page repeats.
-    rootSelector: 'main > article',
-    excludeSelectors: ['.toc', '.anchor', '[data-footnote-backref]', '[data-footnote-ref]'],
-    forceLanguage: set.chrome.site.language.split('-')[0] ?? 'en',
-  });
-  if (!index) throw new Error(`pagefind could not start: ${errors.join('; ')}`);
+  const started = await pagefind
+    .createIndex({
+      // The note itself, not the header, footer and subscribe form around it that every page repeats.
+      rootSelector: 'main > article',
+      excludeSelectors: ['.toc', '.anchor', '[data-footnote-backref]', '[data-footnote-ref]'],
+      forceLanguage: set.chrome.site.language.split('-')[0] ?? 'en',
+    })
+    .catch((error: unknown) => ({ index: undefined, errors: [(error as Error).message.split('\n')[0]] }));
+  const { index } = started;
+  if (!index)
+    throw new UserError(
+      `the search index cannot be built: Pagefind did not start (${started.errors.join('; ')})`,
+      'export',
+    );
   try {
     for (const note of set.published) {
       const url = noteUrl(note);

@@ -55,7 +55,10 @@ export class SearchIndex {
   /** Makes the index hold exactly these notes; searches wait until it does. */
   update(published: readonly Note[], topicName: (slug: string) => string): void {
     const generation = ++this.generation;
-    this.updating = this.updating.then(() => this.apply(published, topicName, generation));
+    // A failed update fails the searches that wait for it, not every later update.
+    this.updating = this.updating
+      .catch(() => undefined)
+      .then(() => this.apply(published, topicName, generation));
   }
 
   /** Resolves when the last update is in the index. */

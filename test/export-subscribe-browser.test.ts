@@ -61,9 +61,11 @@ describe('export --subscribe-url', () => {
     const home = await readFile(join(exportDir, 'index.html'), 'utf8');
     const note = await readFile(join(exportDir, 'notes/restore-drills.html'), 'utf8');
     for (const page of [home, note]) {
-      const actions = [...page.matchAll(/<form[^>]* action="([^"]+)"/g)].map((m) => m[1]);
+      const actions = [...page.matchAll(/<form[^>]* method="post" action="([^"]+)"/g)].map((m) => m[1]);
       expect(actions.length).toBeGreaterThan(0);
       expect(new Set(actions)).toEqual(new Set([`${api}/subscribe`]));
+      // The search box goes to the same server, where it works without JavaScript.
+      expect(page).toContain(`<form action="${api}/search" method="get">`);
     }
     const result = await readFile(join(exportDir, 'subscribe/check-inbox.html'), 'utf8');
     expect(result).toContain('Check your inbox');
@@ -187,7 +189,8 @@ describe('export without --subscribe-url', () => {
     );
     for (const file of ['index.html', 'notes/restore-drills.html']) {
       const html = await readFile(join(out, file), 'utf8');
-      expect(html, file).not.toContain('<form');
+      // The search box is the one form left: it needs no server (see test/search-browser.test.ts).
+      expect(html.match(/<form[^>]*>/g), file).toEqual(['<form action="/search" method="get">']);
       expect(html, file).toContain('Follow the new notes in a feed reader');
       expect(await htmlProblems(html), file).toEqual([]);
     }

@@ -4,7 +4,8 @@ import { systemClock } from '../clock.js';
 import { loadContent } from '../content/load-content.js';
 import { RenderCache } from '../content/render-cache.js';
 import { buildPages, drawCards } from '../site/build-pages.js';
-import { addSubscribeResultPages, subscribeActionFor } from '../site/export-forms.js';
+import { addSubscribeResultPages, serverSearchFor, subscribeActionFor } from '../site/export-forms.js';
+import { addStaticSearch } from '../site/export-search.js';
 import { exportSite } from '../site/export-site.js';
 import { renderCacheDir, shareCards } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
@@ -33,9 +34,11 @@ export function registerExport(program: Command): void {
         const cards = shareCards(config);
         const set = await buildPages(snapshot, config.siteUrl, config.contentDir, systemClock.now(), {
           subscribeAction,
+          searchAction: subscribeAction ? serverSearchFor(subscribeAction) : undefined,
           cards,
         });
         if (subscribeAction) addSubscribeResultPages(set);
+        await addStaticSearch(set);
         await drawCards(set, cards);
         const files = await exportSite(set, outDir);
         process.stdout.write(`wrote ${files.length} files (${set.published.length} notes) to ${outDir}\n`);

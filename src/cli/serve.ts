@@ -70,6 +70,7 @@ export function registerServe(program: Command): void {
           clock: systemClock,
           subscriptions: services.subscriptions,
           rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
+          searchRateLimit: config.searchRateLimit,
           trustProxy: config.trustProxy,
           operator,
           requestTally: services.availability.tally,

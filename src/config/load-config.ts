@@ -9,6 +9,10 @@ import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
+/** Searches per client address per minute: far more than a person types, few enough that a script
+ * cannot spend the server's CPU on them. */
+export const defaultSearchRateLimit = 120;
+
 const envSchema = z.object({
   PORT: portSchema.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -27,6 +31,7 @@ const envSchema = z.object({
   SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LEDGER_CHECKPOINT_FILE: z.string().min(1).optional(),
   SUBSCRIBE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  SEARCH_RATE_LIMIT: z.coerce.number().int().min(1).default(defaultSearchRateLimit),
   SUBSCRIBE_ORIGINS: z
     .string()
     .default('')
@@ -93,6 +98,8 @@ export interface Config {
   readonly logLevel: string;
   /** Subscribe requests allowed per client address per minute. */
   readonly subscribeRateLimit: number;
+  /** Searches allowed per client address per minute. */
+  readonly searchRateLimit: number;
   /** Origins of static copies of the site (errorbudget export) whose forms may subscribe here. */
   readonly subscribeOrigins: readonly string[];
   /** Which reverse proxies' X-Forwarded-For to believe (addresses, networks or a hop count); never all. */
@@ -152,6 +159,7 @@ export function loadConfig(env: Env, overrides: Env = {}, cwd = process.cwd()): 
     secret: e.SECRET,
     logLevel: e.LOG_LEVEL,
     subscribeRateLimit: e.SUBSCRIBE_RATE_LIMIT,
+    searchRateLimit: e.SEARCH_RATE_LIMIT,
     subscribeOrigins: Object.freeze(e.SUBSCRIBE_ORIGINS),
     trustProxy: e.TRUST_PROXY,
     ledgerCheckpointFile: e.LEDGER_CHECKPOINT_FILE

@@ -16,6 +16,7 @@ import type { LiveSite } from '../site/live-site.js';
 import type { PreviewSigner } from '../site/preview-link.js';
 import { previewRoutes } from '../site/preview-routes.js';
 import { siteRoutes } from '../site/routes.js';
+import { searchRoutes } from '../site/search/routes.js';
 import { servePage } from '../site/serve-page.js';
 import { defaultRateLimits, type RateLimits, subscriptionRoutes } from '../subscriptions/routes.js';
 import type { Subscriptions } from '../subscriptions/subscriptions.js';
@@ -41,6 +42,8 @@ export interface AppDependencies {
   preview?: PreviewSigner;
   /** The admin under /admin; without it there is none (pages-only apps, `export`). */
   admin?: AdminDependencies;
+  /** Searches per client address per minute (SEARCH_RATE_LIMIT). */
+  searchRateLimit?: number;
 }
 
 /**
@@ -137,6 +140,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     const { adminRoutes } = await import('../admin/routes.js');
     await app.register(adminRoutes, { ...deps.admin, prefix: '/admin' });
   }
+  await app.register(searchRoutes, { live, perMinute: deps.searchRateLimit });
   await app.register(siteRoutes, { live });
   return app;
 }

@@ -14,6 +14,7 @@ import { HomePage } from './views/home-page.js';
 import { NotFoundPage } from './views/message-page.js';
 import { NotePage } from './views/note-page.js';
 import { PrivacyPage } from './views/privacy-page.js';
+import { searchPath } from './views/search-page.js';
 import { TopicPage, TopicsPage } from './views/topic-pages.js';
 import { isUnpublished } from './views/unpublished-banner.js';
 
@@ -69,6 +70,8 @@ export interface BuildOptions {
   /** Where the subscribe forms post: `/subscribe` by default, another origin's for a static export,
    * or null to leave the forms out. */
   subscribeAction?: string | null;
+  /** Where the search box sends its query: `/search` by default, another origin's for a static export. */
+  searchAction?: string;
   /** Share cards drawn earlier; without it every card is drawn anew. */
   cards?: ShareCards;
 }
@@ -112,6 +115,7 @@ export async function buildPages(
     formatDate: (date) => dateFormat.format(date),
     siteCard: cardFor(site.tagline),
     subscribeAction: options.subscribeAction === undefined ? '/subscribe' : options.subscribeAction,
+    searchAction: options.searchAction ?? searchPath,
   };
 
   htmlPage('/', () => HomePage({ chrome, notes: published }));

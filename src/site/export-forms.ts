@@ -4,6 +4,7 @@ import { renderToString } from 'preact-render-to-string';
 import { checkInbox, renderView } from '../subscriptions/pages.js';
 import { UserError } from '../user-error.js';
 import type { PageSet } from './build-pages.js';
+import { searchPath } from './views/search-page.js';
 
 /** `https://subscribe.example.com` → its /subscribe; undefined → no forms (null). */
 export function subscribeActionFor(url: string | undefined, where: string): string | null {
@@ -22,6 +23,12 @@ export function subscribeActionFor(url: string | undefined, where: string): stri
   // The server's address, or its /subscribe itself: either way the forms post to /subscribe there.
   const base = parsed.pathname.replace(/\/+$/, '').replace(/\/subscribe$/, '');
   return `${parsed.origin}${base}/subscribe`;
+}
+
+/** The search of the errorbudget whose /subscribe the forms post to: the header's search box goes there,
+ * so that it works without JavaScript too. */
+export function serverSearchFor(subscribeAction: string): string {
+  return subscribeAction.replace(/\/subscribe$/, searchPath);
 }
 
 /** The page a reader without JavaScript comes back to after subscribing on the other origin. */

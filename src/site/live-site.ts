@@ -6,6 +6,7 @@ import { type ContentSnapshot, loadContent } from '../content/load-content.js';
 import type { RenderCache } from '../content/render-cache.js';
 import { buildPages, drawCards, type PageSet } from './build-pages.js';
 import { PageCache } from './page-cache.js';
+import { SearchIndex } from './search/search-index.js';
 import { ShareCards } from './share-card/share-cards.js';
 
 /** setTimeout cannot wait longer than about 24.8 days; a longer wait is taken in steps. */
@@ -27,6 +28,8 @@ export interface LiveSiteOptions {
 
 export class LiveSite {
   readonly pages = new PageCache();
+  /** The published notes, for /search; kept in step with the pages. */
+  readonly search = new SearchIndex();
   private snapshotValue: ContentSnapshot | undefined;
   private pageSet: PageSet | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -113,6 +116,7 @@ export class LiveSite {
       cards: this.cards,
     });
     this.pageSet = set;
+    this.search.update(set.published, (slug) => set.chrome.topicsBySlug.get(slug)?.name ?? slug);
     this.compressing = this.pages.install(set.pages, set.notFound);
     // A card that fails to draw is a bug of ours, not the writer's: the page still works without it.
     this.drawing = drawCards(set, this.cards, (path, source) => this.pages.add(path, source)).catch(

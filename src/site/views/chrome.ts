@@ -12,6 +12,9 @@ export interface Chrome {
   siteCard: string;
   /** Where the subscribe forms post; null when a static export has no server to take them. */
   subscribeAction: string | null;
+  /** Where the search box sends its query: `/search` here and on an export without a server, or the
+   * search of the errorbudget an export names. */
+  searchAction: string;
 }
 
 export function noteUrl(note: Pick<Note, 'slug'>): string {

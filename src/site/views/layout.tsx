@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { cardSize } from '../share-card/card-size.js';
 import { type Chrome, privacyPath } from './chrome.js';
+import { SearchBox } from './search-box.js';
 
 export interface PageMeta {
   title: string;
@@ -13,7 +14,7 @@ export interface PageMeta {
   /** The share card's path; pages without their own show the site's. */
   image?: string;
   noindex?: boolean;
-  current?: 'notes' | 'topics' | 'home';
+  current?: 'notes' | 'topics' | 'home' | 'search';
   /** Scripts from our own origin; every page works without them. */
   scripts?: string[];
 }
@@ -112,6 +113,7 @@ export function Layout({
                 </li>
               </ul>
             </nav>
+            <SearchBox chrome={chrome} />
           </div>
         </header>
         <main id="main" tabindex={-1}>

@@ -65,8 +65,11 @@ export function NotePage({ chrome, note, card, newer, older, unpublished }: Prop
       <article>
         <header class="note-header narrow">
           <p class="meta">
-            <time dateTime={note.date.toISOString()}>{chrome.formatDate(note.date)}</time> ·{' '}
-            {note.readingMinutes} min read
+            {/* data-pagefind-*: what a static export's search shows of the note beside its title. */}
+            <time dateTime={note.date.toISOString()} data-pagefind-meta="date">
+              {chrome.formatDate(note.date)}
+            </time>{' '}
+            · {note.readingMinutes} min read
             {note.updated && (
               <>
                 {' '}
@@ -80,7 +83,9 @@ export function NotePage({ chrome, note, card, newer, older, unpublished }: Prop
             <ul class="tags" aria-label="Topics">
               {topics.map((topic) => (
                 <li key={topic.slug}>
-                  <a href={topicUrl(topic)}>{topic.name}</a>
+                  <a href={topicUrl(topic)} data-pagefind-filter="topic">
+                    {topic.name}
+                  </a>
                 </li>
               ))}
             </ul>

@@ -1,0 +1,141 @@
+// The search results: each note's title, date, topics and the words around the match, marked. Kept out
+// of search engines: a results page is not content.
+import { type ParsedQuery, queryLimits } from '../search/query.js';
+import type { SearchOutcome } from '../search/search-index.js';
+import type { Highlighted } from '../search/snippet.js';
+import { type Chrome, noteUrl, topicUrl } from './chrome.js';
+import { Layout, type PageMeta } from './layout.js';
+
+export const searchPath = '/search';
+
+/** Results shown on the page; a query that matches more is better narrowed than paged through. */
+export const resultsShown = 20;
+
+/** What a search page says before the results, and the form to search again. */
+function SearchForm({ chrome, text }: { chrome: Chrome; text: string }) {
+  return (
+    <search class="search-form">
+      <form action={chrome.searchAction} method="get">
+        <label for="search-q">Search the notes</label>
+        <div class="fields">
+          <input id="search-q" type="search" name="q" value={text} />
+          <button type="submit">Search</button>
+        </div>
+        <p class="hint">
+          Words match their other forms (“drill” finds “drills”) and their beginnings; “quotes” find a phrase;
+          terms such as RAID-5 or 3.5.1.2 match exactly.
+        </p>
+      </form>
+    </search>
+  );
+}
+
+function Marked({ parts }: { parts: Highlighted }) {
+  return <>{parts.map((part) => (typeof part === 'string' ? part : <mark>{part.mark}</mark>))}</>;
+}
+
+function Results({ chrome, query, outcome }: { chrome: Chrome; query: ParsedQuery; outcome: SearchOutcome }) {
+  const { hits, total } = outcome;
+  return (
+    <>
+      <p class="search-summary" role="status">
+        {total === 0
+          ? `No note matches “${query.text}”.`
+          : `${total} ${total === 1 ? 'note matches' : 'notes match'} “${query.text}”${outcome.partial ? ' in part: none has all of its words' : ''}.`}
+        {total > hits.length &&
+          ` The ${hits.length} most relevant are below; add a word to narrow the search.`}
+      </p>
+      {total === 0 && (
+        <p>
+          Try fewer or other words, or browse <a href="/notes">all notes</a> and{' '}
+          <a href="/topics">the topics</a>.
+        </p>
+      )}
+      <ol class="search-results">
+        {hits.map(({ note, title, snippet }) => (
+          <li key={note.slug}>
+            <p class="meta">
+              <time dateTime={note.date.toISOString()}>{chrome.formatDate(note.date)}</time>
+              {note.topics.flatMap((slug) => {
+                const topic = chrome.topicsBySlug.get(slug);
+                return topic ? [' · ', <a href={topicUrl(topic)}>{topic.name}</a>] : [];
+              })}
+            </p>
+            <h2>
+              <a href={noteUrl(note)}>
+                <Marked parts={title} />
+              </a>
+            </h2>
+            <p class="snippet">
+              <Marked parts={snippet} />
+            </p>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+/** A results page is not content: kept out of search engines, with no canonical address. */
+function searchMeta(chrome: Chrome, title: string, scripts: string[]): PageMeta {
+  return {
+    title,
+    description: `Search the notes of ${chrome.site.title}.`,
+    path: searchPath,
+    noindex: true,
+    current: 'search',
+    scripts,
+  };
+}
+
+export function SearchPage({
+  chrome,
+  query,
+  outcome,
+}: {
+  chrome: Chrome;
+  query: ParsedQuery;
+  outcome: SearchOutcome;
+}) {
+  return (
+    <Layout chrome={chrome} meta={searchMeta(chrome, query.text ? `Search: ${query.text}` : 'Search', [])}>
+      <div class="narrow search-page">
+        <h1>Search</h1>
+        <SearchForm chrome={chrome} text={query.text} />
+        {query.cut && (
+          <p class="notice">
+            Only the first {queryLimits.characters} characters and {queryLimits.words} words were searched.
+          </p>
+        )}
+        {query.text === '' ? null : query.words.length === 0 ? (
+          <p class="search-summary" role="status">
+            “{query.text}” has no words or numbers to search for.
+          </p>
+        ) : (
+          <Results chrome={chrome} query={query} outcome={outcome} />
+        )}
+      </div>
+    </Layout>
+  );
+}
+
+/**
+ * The search page of a static export: no server answers it, so its one script searches the index the
+ * export wrote. Without JavaScript it says so, and where to look instead.
+ */
+export function StaticSearchPage({ chrome }: { chrome: Chrome }) {
+  return (
+    <Layout chrome={chrome} meta={searchMeta(chrome, 'Search', ['/assets/static-search.js'])}>
+      <div class="narrow search-page">
+        <h1>Search</h1>
+        <SearchForm chrome={chrome} text="" />
+        <div id="search-output" aria-live="polite">
+          <p class="search-summary">
+            Searching this copy of the site needs JavaScript, which is off or blocked here. Browse{' '}
+            <a href="/notes">all notes</a> or <a href="/topics">the topics</a> instead.
+          </p>
+        </div>
+      </div>
+    </Layout>
+  );
+}

@@ -8,16 +8,16 @@ import { type Logger, pino } from 'pino';
 import type { AdminDependencies } from '../../src/admin/admin-dependencies.js';
 import { createAdmin } from '../../src/admin/admin-store.js';
 import type { Clock } from '../../src/clock.js';
-import { type Env, loadConfig } from '../../src/config/load-config.js';
+import type { Env } from '../../src/config/load-config.js';
 import type { TrustProxy } from '../../src/config/trust-proxy.js';
 import type { Engine } from '../../src/db/open-database.js';
 import { buildApp } from '../../src/server/build-app.js';
 import { openServices } from '../../src/server/open-services.js';
 import { PreviewSigner } from '../../src/site/preview-link.js';
 import { createTestDatabase } from './databases.js';
-import { createLiveSite, siteUrl } from './site-app.js';
+import { createLiveSite } from './site-app.js';
 import { type SinkOptions, startSmtpSink } from './smtp-sink.js';
-import { testSecret } from './subscription-app.js';
+import { testConfig, testSecret } from './subscription-app.js';
 
 /** Real time, which a test may move ahead (session expiry) without waiting. */
 export class MovableClock implements Clock {
@@ -58,18 +58,10 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
   const smtp = await startSmtpSink(options.sink ?? {});
   const dataDir = await mkdtemp(join(tmpdir(), 'eb-admin-'));
   const port = options.siteOnLocalhost ? await freePort() : 0;
-  const config = loadConfig(
-    {
-      SITE_URL: options.siteOnLocalhost ? `http://localhost:${port}` : siteUrl,
-      DATA_DIR: dataDir,
-      ...(options.localMailbox ? {} : { SMTP_URL: smtp.url }),
-      SECRET: testSecret,
-      MAIL_FROM: 'Test <news@errorbudget.test>',
-      ...options.env,
-    },
-    {},
-    dataDir,
-  );
+  const config = testConfig(dataDir, options.localMailbox ? undefined : smtp.url, {
+    ...(options.siteOnLocalhost ? { SITE_URL: `http://localhost:${port}` } : {}),
+    ...options.env,
+  });
   const log = options.log ?? pino({ level: 'silent' });
   const live = await createLiveSite(clock);
   const services = await openServices(config, {

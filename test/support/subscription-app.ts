@@ -15,6 +15,23 @@ import { startSmtpSink } from './smtp-sink.js';
 
 export const testSecret = 'test-secret-that-is-long-enough-0123456789';
 
+/** The configuration every test application runs with: a data folder, the SMTP sink, a fixed secret. */
+/** Without an SMTP URL, mail goes to the local mailbox. */
+export function testConfig(dataDir: string, smtpUrl: string | undefined, env: Env = {}) {
+  return loadConfig(
+    {
+      SITE_URL: siteUrl,
+      DATA_DIR: dataDir,
+      ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
+      SECRET: testSecret,
+      MAIL_FROM: 'Test <news@errorbudget.test>',
+      ...env,
+    },
+    {},
+    dataDir,
+  );
+}
+
 export async function startSubscriptionApp(
   engine: Engine,
   options: {
@@ -33,18 +50,7 @@ export async function startSubscriptionApp(
   const database = await createTestDatabase(engine);
   const smtp = await startSmtpSink(options.sink === 'auth' ? { auth: { user: 'news', pass: 'secret' } } : {});
   const dataDir = await mkdtemp(join(tmpdir(), 'eb-data-'));
-  const config = loadConfig(
-    {
-      SITE_URL: siteUrl,
-      DATA_DIR: dataDir,
-      SMTP_URL: smtp.url,
-      SECRET: testSecret,
-      MAIL_FROM: 'Test <news@errorbudget.test>',
-      ...options.env,
-    },
-    {},
-    dataDir,
-  );
+  const config = testConfig(dataDir, smtp.url, options.env);
   const log = options.log ?? pino({ level: 'silent' });
   const live = await createLiveSite(clock);
   const services = await openServices(config, { live, log, clock, db: database.db });

@@ -49,7 +49,9 @@ describe.each(engines)('admin access on %s', (engine) => {
     );
     expect(response.status).toBe(401);
     expect(cookie).toBeUndefined();
-    expect(await response.text()).toContain('Wrong email address or password');
+    const html = await response.text();
+    expect(html).toContain('Wrong email address or password');
+    expect(await htmlProblems(html)).toEqual([]);
   });
 
   it('refuses a POST without the CSRF token, and ends the session at logout for good', async () => {
@@ -61,7 +63,12 @@ describe.each(engines)('admin access on %s', (engine) => {
         headers: { accept: 'text/html', cookie, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(body).toString(),
       });
-    expect((await post('/admin/logout', {})).status).toBe(403);
+    const refused = await post('/admin/logout', {});
+    expect(refused.status).toBe(403);
+    expect(await htmlProblems(await refused.text())).toEqual([]);
+    const missing = await get('/admin/no-such-page', cookie);
+    expect(missing.status).toBe(404);
+    expect(await htmlProblems(await missing.text())).toEqual([]);
     expect((await post('/admin/logout', { _csrf: 'x'.repeat(43) })).status).toBe(403);
     const out = await post('/admin/logout', { _csrf: csrfToken });
     expect(out.status).toBe(303);

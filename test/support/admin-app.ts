@@ -94,6 +94,10 @@ export async function startAdminApp(options: AdminAppOptions = {}) {
     if (reply.statusCode >= 500) serverErrors.push(`${reply.statusCode} ${request.method} ${request.url}`);
   });
   await app.listen({ host: '127.0.0.1', port });
+  // On a loaded machine a test can pause longer than the keep-alive timeout between two requests, and
+  // fetch then reuses the socket the server is closing at that moment (ECONNRESET). Test clients keep
+  // their idle connections; app.close() ends them.
+  app.server.keepAliveTimeout = 0;
   const listening = (app.server.address() as AddressInfo).port;
   return {
     baseUrl: `http://127.0.0.1:${listening}`,
@@ -155,8 +159,14 @@ export function csrfFieldOf(html: string): string {
 }
 
 /** The password step of a login over real HTTP: the session cookie and where the login goes next. */
-export async function submitPassword(baseUrl: string, email: string, password: string) {
-  const page = await fetch(`${baseUrl}/admin/login`, { headers: { accept: 'text/html' } });
+export async function submitPassword(
+  baseUrl: string,
+  email: string,
+  password: string,
+  /** Sent with both requests (a proxy's X-Forwarded-For or X-Forwarded-Proto). */
+  headers: Record<string, string> = {},
+) {
+  const page = await fetch(`${baseUrl}/admin/login`, { headers: { accept: 'text/html', ...headers } });
   const loginToken = setCookies(page).get('eb_admin_login') ?? '';
   const csrf = csrfFieldOf(await page.text());
   const response = await fetch(`${baseUrl}/admin/login`, {
@@ -166,11 +176,12 @@ export async function submitPassword(baseUrl: string, email: string, password: s
       accept: 'text/html',
       'content-type': 'application/x-www-form-urlencoded',
       cookie: `eb_admin_login=${loginToken}`,
+      ...headers,
     },
     body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
   });
   const session = setCookies(response).get('eb_admin');
-  return { response, cookie: session ? `eb_admin=${session}` : undefined };
+  return { page, response, cookie: session ? `eb_admin=${session}` : undefined };
 }
 
 /** Logs in as the form does and reads the session's CSRF token from a signed-in page. */

@@ -3,6 +3,7 @@
 import { webauthnBrowserScript } from '../admin-assets.js';
 import { AuthLayout, FormProblem } from './auth-layout.js';
 import { CsrfField } from './csrf-field.js';
+import { TotpCodeField } from './totp-code-field.js';
 
 export interface SecondFactorPageProps {
   csrfToken: string;
@@ -37,16 +38,7 @@ export function SecondFactorPage({ csrfToken, hasPasskey, hasTotp, problem }: Se
           <h2 id="with-code">With your authenticator app</h2>
           <form method="post" action="/admin/login/totp" class="stack">
             <CsrfField token={csrfToken} />
-            <label for="code">Six-digit code</label>
-            <input
-              id="code"
-              name="code"
-              type="text"
-              inputmode="numeric"
-              autocomplete="one-time-code"
-              pattern="[0-9 ]{6,7}"
-              required
-            />
+            <TotpCodeField id="code" />
             <button type="submit" class="button">
               Confirm
             </button>

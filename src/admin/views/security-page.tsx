@@ -4,6 +4,7 @@ import { webauthnBrowserScript } from '../admin-assets.js';
 import type { StoredPasskey } from '../passkeys.js';
 import { AdminLayout } from './admin-layout.js';
 import { CsrfField } from './csrf-field.js';
+import { TotpCodeField } from './totp-code-field.js';
 
 export interface SecurityPageProps {
   admin: { email: string };
@@ -173,16 +174,7 @@ function TotpSetup({
       <form method="post" action="/admin/settings/security/totp/confirm" class="stack">
         <CsrfField token={csrfToken} />
         <input type="hidden" name="sealed" value={setup.sealed} />
-        <label for="totp-code">Six-digit code</label>
-        <input
-          id="totp-code"
-          name="code"
-          type="text"
-          inputmode="numeric"
-          autocomplete="one-time-code"
-          pattern="[0-9 ]{6,7}"
-          required
-        />
+        <TotpCodeField id="totp-code" />
         <button type="submit" class="button">
           Turn on
         </button>

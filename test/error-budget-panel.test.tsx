@@ -2,7 +2,8 @@ import { renderToString } from 'preact-render-to-string';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminLayout } from '../src/admin/views/admin-layout.js';
 import { ErrorBudgetPanel } from '../src/admin/views/error-budget-panel.js';
-import { budgetOf, type ErrorBudget } from '../src/observability/error-budget.js';
+import { budgetOf, type ErrorBudget, errorBudgetsFor } from '../src/observability/error-budget.js';
+import { addRequests, minuteOf } from '../src/observability/request-minutes.js';
 import { startAdminApp } from './support/admin-app.js';
 import { launchChromium, skipBrowserTests } from './support/chromium.js';
 import { htmlProblems } from './support/html-validator.js';
@@ -82,6 +83,17 @@ describe.skipIf(skipBrowserTests)('the error budget panel in headless Chromium',
     app = await startAdminApp({ workers: false });
   });
   afterAll(async () => app.close());
+
+  it('gives the dashboard the budgets of its own database, with the targets of site.yml', async () => {
+    await addRequests(app.db.kysely, minuteOf(app.clock.now()), 2000, 1);
+    const budgets = await errorBudgetsFor(app.adminDeps);
+    expect(budgets.map((b) => [b.slo, b.target, b.good, b.total])).toEqual([
+      ['availability', 0.999, 1999, 2000],
+      ['confirmation', 0.99, 0, 0],
+      ['delivery', 0.99, 0, 0],
+    ]);
+    expect(budgets[0]?.remaining).toBeCloseTo(0.5, 9);
+  });
 
   it('fits a 375 px screen with its styles from the admin assets, each meter labelled and full width', async () => {
     const browser = await launchChromium();

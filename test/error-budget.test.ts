@@ -1,9 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
+import { migrate } from '../src/db/migrations.js';
 import { type Db, openDatabase } from '../src/db/open-database.js';
 import { type ErrorBudget, errorBudgets } from '../src/observability/error-budget.js';
 import { Metrics } from '../src/observability/metrics.js';
@@ -242,5 +244,52 @@ describe.each(engines)('the error budget on %s', (engine) => {
       await listener.close();
       await web.stop();
     }
+  });
+
+  it('upgrades a database with history: finished batches count on time only when they finished in time', async () => {
+    t = await createTestDatabase(engine);
+    const k = t.db.kysely;
+    // The schema as it was before 2026-11-27-04, with an issue sent in time and one sent late.
+    await sql`drop table request_minutes`.execute(k);
+    await sql`drop index outbox_kind_requested`.execute(k);
+    await sql`alter table outbox drop column requested_at`.execute(k);
+    await sql`alter table issue_batches drop column sent_on_time`.execute(k);
+    await sql`delete from kysely_migration where name = '2026-11-27-04-error-budget'`.execute(k);
+    for (const [slug, finished] of [
+      ['in-time', '2026-11-13T09:40:00.000Z'],
+      ['late', '2026-11-13T10:20:00.000Z'],
+    ] as const) {
+      const at = '2026-11-13T09:00:00.000Z';
+      const { rows } = await sql<{ id: number }>`insert into issues
+        (note_slug, subject, summary, note_url, html, text, state, published_at, created_at, snapshot_at,
+         snapshot_max_subscriber_id, recipients, finished_at)
+        values (${slug}, 's', 's', 'https://errorbudget.test', '', '', 'done', ${at}, ${at}, ${at}, 10, 10, ${finished})
+        returning id`.execute(k);
+      await sql`insert into issue_batches (issue_id, first_subscriber_id, last_subscriber_id, acked_through, sent, state, checkpoint_at)
+        values (${Number(rows[0]?.id)}, 1, 10, 10, 10, 'done', ${finished})`.execute(k);
+    }
+    await sql`insert into outbox (kind, recipient, subject, html, text, headers, message_id, status, attempts, created_at, next_attempt_at)
+      values ('confirmation', 'a@example.com', 's', '', '', '{}', '<1@errorbudget.test>', 'queued', 0, '2026-11-13T09:00:00.000Z', '2026-11-13T09:00:00.000Z')`.execute(
+      k,
+    );
+
+    expect((await migrate(t.db)).applied).toEqual(['2026-11-27-04-error-budget']);
+    const batches = await k
+      .selectFrom('issue_batches')
+      .innerJoin('issues', 'issues.id', 'issue_batches.issue_id')
+      .select(['issues.note_slug', 'issue_batches.sent_on_time'])
+      .orderBy('issues.note_slug')
+      .execute();
+    expect(batches).toEqual([
+      { note_slug: 'in-time', sent_on_time: 10 },
+      { note_slug: 'late', sent_on_time: 0 },
+    ]);
+    expect(await k.selectFrom('outbox').select('requested_at').execute()).toEqual([
+      { requested_at: '2026-11-13T09:00:00.000Z' },
+    ]);
+    expect(await budget(t.db, 'delivery', new Date('2026-11-13T10:30:00Z'))).toMatchObject({
+      good: 10,
+      total: 20,
+    });
   });
 });

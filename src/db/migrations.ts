@@ -320,20 +320,22 @@ function migrations(engine: Engine): Record<string, Migration> {
       async up(db: AnyDb) {
         // Each process adds its requests of the minute here (an upsert that adds), so the availability
         // budget survives restarts and counts every process; rows older than 28 days are dropped.
-        await db.schema
+        const minutes = db.schema
           .createTable('request_minutes')
           .addColumn('minute', 'text', (c) => c.primaryKey())
           .addColumn('requests', 'bigint', (c) => c.notNull())
-          .addColumn('server_errors', 'bigint', (c) => c.notNull())
-          .execute();
+          .addColumn('server_errors', 'bigint', (c) => c.notNull());
+        // Rows stored in key order: a 28-day sum reads 40,320 minutes in one range, not via an index.
+        await (engine === 'sqlite' ? minutes.modifyEnd(sql`without rowid`) : minutes).execute();
         // A confirmation mail is judged from the subscribe request, which the request worker decides a
         // moment (or, with no worker running, much) later than the mail is queued.
         await db.schema.alterTable('outbox').addColumn('requested_at', 'text').execute();
         await db.updateTable('outbox').set({ requested_at: sql`created_at` }).execute();
+        // Covering what the confirmation objective reads: a mail's body (kilobytes) is never read for it.
         await db.schema
           .createIndex('outbox_kind_requested')
           .on('outbox')
-          .columns(['kind', 'requested_at'])
+          .columns(['kind', 'requested_at', 'sent_at', 'status', 'last_reply_class'])
           .execute();
         // Readers the relay accepted by the issue's delivery deadline, counted as the cursor moves.
         await db.schema

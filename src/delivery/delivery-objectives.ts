@@ -34,10 +34,13 @@ export function deliveryDeadline(issue: Pick<Issue, 'published_at' | 'created_at
  * still waiting is bad.
  */
 export async function confirmationCounts(db: Db, from: Date, to: Date): Promise<EventCounts> {
-  const onTime =
+  const within =
     db.engine === 'postgres'
       ? sql`sent_at::timestamptz <= requested_at::timestamptz + interval '60 seconds'`
       : sql`julianday(sent_at) <= julianday(requested_at) + ${confirmationObjectiveMs / 86_400_000}`;
+  // Sent in the minute it was asked for is on time without parsing a date: most mails are, and the
+  // parsing was most of the query's time (ISO strings: the first 16 characters are the minute).
+  const onTime = sql`(substr(sent_at, 1, 16) = substr(requested_at, 1, 16) or ${within})`;
   const since = new Date(from.getTime() - confirmationObjectiveMs).toISOString();
   const until = new Date(to.getTime() - confirmationObjectiveMs).toISOString();
   const { rows } = await sql<{ good: unknown; total: unknown }>`

@@ -30,18 +30,8 @@ describe.each(engines)('admin subscriber pages on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  // A connection kept alive across a long validation may be closed by the server (5 s idle) just as
-  // it is reused; as browsers do, a GET that met such a closed connection is sent once more.
-  const get = async (path: string, accept = 'text/html') => {
-    const send = () =>
-      fetch(`${t.baseUrl}${path}`, { redirect: 'manual', headers: { accept, cookie: login.cookie } });
-    try {
-      return await send();
-    } catch (error) {
-      if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
-      return send();
-    }
-  };
+  const get = (path: string, accept = 'text/html') =>
+    fetch(`${t.baseUrl}${path}`, { redirect: 'manual', headers: { accept, cookie: login.cookie } });
   const post = (path: string, fields: Record<string, string> = {}, csrf = login.csrfToken) =>
     fetch(`${t.baseUrl}${path}`, {
       method: 'POST',

@@ -24,10 +24,11 @@ export function shareCards(config: Config): ShareCards {
 export async function openLiveSite(
   config: Config,
   log: Logger,
-  { pages = true, drafts = false } = {},
+  { pages = true, drafts = false, renderLater = false } = {},
 ): Promise<LiveSite> {
   const live = new LiveSite({
     drafts,
+    renderLater,
     contentDir: config.contentDir,
     siteUrl: config.siteUrl,
     clock: systemClock,

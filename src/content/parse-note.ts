@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { UserError } from '../user-error.js';
+import { readingMinutes } from './reading-time.js';
 import { frontMatterSchema, type Site } from './schema.js';
 import { describeIssues, plainErrors } from './validation-message.js';
 import { parsePositionedYaml } from './yaml-document.js';
@@ -18,6 +19,8 @@ export interface NoteMeta {
   draft: boolean;
   /** false: published on the site but not mailed. Absent in renderings cached before it existed. */
   newsletter?: boolean;
+  /** From the Markdown source, so that lists know it before the body is rendered. */
+  readingMinutes: number;
   /** sha256 of the whole file: the key of its rendering. */
   hash: string;
 }
@@ -93,6 +96,7 @@ export function parseNote(source: string, file: string, site: Site, hash = hashS
     topics: fm.topics,
     draft: fm.draft,
     newsletter: fm.newsletter,
+    readingMinutes: readingMinutes(body),
     body,
     bodyLine,
     hash,

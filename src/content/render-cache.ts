@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import type { NoteMeta } from './parse-note.js';
 import { type RenderedNote, rendererVersion } from './rendered-note.js';
 
+/** Bump when what an entry holds besides the rendering changes (the meta), so that old entries are redone. */
+const entryFormat = 'meta-with-reading-minutes';
+
 export interface CacheEntry {
   rendered: RenderedNote;
   meta: NoteMeta;
@@ -17,7 +20,9 @@ export class RenderCache {
   constructor(private readonly dir: string) {}
 
   key(file: string, sourceHash: string): string {
-    return createHash('sha256').update(`${rendererVersion}\0${file}\0${sourceHash}`).digest('hex');
+    return createHash('sha256')
+      .update(`${rendererVersion}\0${entryFormat}\0${file}\0${sourceHash}`)
+      .digest('hex');
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {

@@ -26,12 +26,12 @@ export async function exportSite(set: PageSet, outDir: string): Promise<string[]
     written.push(name);
   };
   const limit = pLimit(64);
-  const files: [string, Buffer][] = [...set.pages].map(([path, entry]) => {
-    const page = materialize(entry);
-    return [exportedFileName(path, page.type), page.body];
+  const writes = [...set.pages].map(async ([path, entry]) => {
+    const page = await materialize(entry);
+    if (page) await limit(() => write(exportedFileName(path, page.type), page.body));
   });
-  files.push(['404.html', set.notFound.body]);
-  await Promise.all(files.map(([name, body]) => limit(() => write(name, body))));
+  writes.push(limit(() => write('404.html', set.notFound.body)));
+  await Promise.all(writes);
   await writeFile(join(root, manifestName), JSON.stringify(written));
   return written;
 }

@@ -13,8 +13,8 @@ export function renderCacheDir(config: Config): string {
 }
 
 /** Share cards drawn once stay on disk beside the rendered notes. */
-export function shareCards(config: Config): ShareCards {
-  return new ShareCards(join(config.dataDir, 'cache', 'cards'));
+export function shareCards(config: Config, threads = 1): ShareCards {
+  return new ShareCards(join(config.dataDir, 'cache', 'cards'), threads);
 }
 
 /**

@@ -19,9 +19,13 @@ export async function exportSite(set: PageSet, outDir: string): Promise<string[]
   const root = resolve(outDir);
   await clearPreviousExport(root);
   const written: string[] = [];
+  // A thousand notes share one folder: it is made once, not once per file.
+  const folders = new Map<string, Promise<unknown>>();
   const write = async (name: string, body: Buffer) => {
     const file = join(root, name);
-    await mkdir(dirname(file), { recursive: true });
+    const folder = dirname(file);
+    if (!folders.has(folder)) folders.set(folder, mkdir(folder, { recursive: true }));
+    await folders.get(folder);
     await writeFile(file, body);
     written.push(name);
   };

@@ -119,8 +119,9 @@ export class LiveSite {
       for (const note of loaded.notes) this.renderingsByKey.set(keyOf(note), note);
       this.snapshotValue = loaded;
     } else {
-      // The threads start loading the renderer while this thread reads the front matter.
-      this.threads = new RenderThreads().start();
+      // The threads start once the site listens: on two cores, loading the renderer meanwhile would only
+      // slow the reading of the front matter, which is all the first answer needs.
+      this.threads = new RenderThreads();
       const read = await readContent({ contentDir, cache });
       if (read.errors.length > 0) {
         // Not starting: render the rest too, so that one run names every problem.
@@ -136,6 +137,7 @@ export class LiveSite {
 
   /** Starts rendering the notes not rendered yet, newest first (serve calls it once it listens). */
   renderBehind(): void {
+    this.threads?.start();
     this.queue?.go();
   }
 

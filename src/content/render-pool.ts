@@ -12,6 +12,7 @@ const minimumForThreads = 24;
 export class RenderThreads {
   private pool: Piscina<RenderInput, RenderOutcome> | undefined;
   private local: Promise<(input: RenderInput) => Promise<RenderOutcome>> | undefined;
+  private destroyed = false;
 
   constructor(readonly threads = availableParallelism()) {}
 
@@ -29,11 +30,13 @@ export class RenderThreads {
   }
 
   render(input: RenderInput): Promise<RenderOutcome> {
+    if (this.destroyed) return Promise.reject(new Error('the render threads are stopped'));
     if (this.threads >= 2) return this.start().pool?.run(input) ?? this.renderHere(input);
     return this.renderHere(input);
   }
 
   async destroy(): Promise<void> {
+    this.destroyed = true;
     const pool = this.pool;
     this.pool = undefined;
     await pool?.destroy();

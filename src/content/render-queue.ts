@@ -67,6 +67,12 @@ export class RenderQueue {
     this.pump();
   }
 
+  /** Starts nothing more (a stopping process). */
+  stop(): void {
+    this.going = false;
+    this.order = [];
+  }
+
   /** Resolves when nothing is queued or rendering. */
   idle(): Promise<void> {
     if (this.jobs.size === 0) return Promise.resolve();

@@ -60,14 +60,22 @@ export class LiveSite {
   private queue: RenderQueue | undefined;
   private threads: RenderThreads | undefined;
   private siteKey = '';
+  /** Notes whose body turned out to have a mistake while rendering behind (logged, left out). */
+  private readonly broken = new Set<string>();
   private stopped = false;
   private readonly renderings: Renderings = {
     now: (note) => this.renderingOf(note),
     of: async (note) => {
       const known = this.renderingOf(note);
       if (known) return known;
-      const outcome = await this.queue?.now(keyOf(note));
-      return outcome?.ok ? outcome.rendered : this.renderingOf(note);
+      const queued = this.queue?.now(keyOf(note));
+      if (!queued) {
+        if (this.broken.has(keyOf(note))) return undefined;
+        // Only while stopping: the queue let go of what it had not rendered.
+        throw new Error(`${note.file} is not rendered and no longer queued`);
+      }
+      const outcome = await queued;
+      return outcome.ok ? outcome.rendered : undefined;
     },
   };
 
@@ -192,6 +200,7 @@ export class LiveSite {
     clearTimeout(this.timer);
     this.pages.stop();
     this.cards.stop();
+    this.queue?.stop();
     void this.threads?.destroy();
   }
 
@@ -275,6 +284,7 @@ export class LiveSite {
     const note = this.notesByKey().get(key);
     if (!note) return;
     if (!outcome.ok) {
+      this.broken.add(key);
       // The site is already serving: the note is left out (as an edit that breaks a new note is) and
       // the mistake is logged where the writer looks.
       for (const problem of outcome.message.split('\n'))

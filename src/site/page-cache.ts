@@ -40,11 +40,17 @@ export class PageCache {
     if (made instanceof Promise) {
       const pages = this.pages;
       // Once made, the page is kept as bytes (unless a newer page set replaced this one meanwhile).
-      void made.then((page) => {
-        if (pages.get(path) !== made) return;
-        if (page) pages.set(path, page);
-        else pages.delete(path);
-      });
+      void made.then(
+        (page) => {
+          if (pages.get(path) !== made) return;
+          if (page) pages.set(path, page);
+          else pages.delete(path);
+        },
+        // The caller answers the failure; the next request tries again.
+        () => {
+          if (pages.get(path) === made) pages.set(path, slot);
+        },
+      );
     }
     return made;
   }

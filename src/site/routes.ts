@@ -4,6 +4,9 @@ import type { LiveSite } from './live-site.js';
 import { sendMessage } from './send-message.js';
 import { sendPage, servePage } from './serve-page.js';
 
+/** Files that come with a note's rendering: its code colours and its images. */
+const renderedAlong = /^\/assets\/code\.[0-9a-f]+\.css(?:\?|$)|\.(?:svg|png|jpe?g|gif|webp|avif)(?:\?|$)/i;
+
 export async function siteRoutes(app: FastifyInstance, { live }: { live: LiveSite }) {
   app.get('/healthz', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -18,7 +21,7 @@ export async function siteRoutes(app: FastifyInstance, { live }: { live: LiveSit
       if (request.url.startsWith('/cards/')) await live.cardsDrawn();
       // While notes are still being rendered, their images and code colours are not known yet: a path
       // that may be one of them is answered once every note is rendered.
-      await live.rendered();
+      if (renderedAlong.test(request.url)) await live.rendered();
       reply.hijack();
       const notFound = live.pages.notFound;
       const answerNotFound = () => notFound && sendPage(notFound, request.raw, reply.raw, 404);

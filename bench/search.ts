@@ -14,7 +14,7 @@ import { loadContent } from '../src/content/load-content.js';
 import { RenderCache } from '../src/content/render-cache.js';
 import { parseQuery } from '../src/site/search/query.js';
 import { SearchIndex } from '../src/site/search/search-index.js';
-import { generatedNote } from './generated-notes.js';
+import { generatedNote } from '../test/support/generated-notes.js';
 import { cli, freePort, median, root, start, stop, waitFor200 } from './support.js';
 
 const noteCount = Number(process.env.NOTES ?? 1000);

@@ -1,7 +1,7 @@
 // Every note with where it stands: a draft, scheduled for later, or published, and the state of its
 // issue when one was made. Read from the live site's content and the issues table; nothing stored.
 import type { Kysely } from 'kysely';
-import type { Note } from '../content/load-content.js';
+import type { NoteMeta } from '../content/parse-note.js';
 import type { Database, IssueState } from '../db/schema.js';
 import { isMailable } from '../delivery/schedule-issues.js';
 
@@ -20,12 +20,16 @@ export interface NoteRow {
   canSendNow: boolean;
 }
 
-export function noteStateOf(note: Pick<Note, 'draft' | 'date'>, now: Date): NoteState {
+export function noteStateOf(note: Pick<NoteMeta, 'draft' | 'date'>, now: Date): NoteState {
   if (note.draft) return 'draft';
   return note.date.getTime() > now.getTime() ? 'scheduled' : 'published';
 }
 
-export async function noteRows(db: Kysely<Database>, notes: readonly Note[], now: Date): Promise<NoteRow[]> {
+export async function noteRows(
+  db: Kysely<Database>,
+  notes: readonly NoteMeta[],
+  now: Date,
+): Promise<NoteRow[]> {
   const issues = await db.selectFrom('issues').select(['id', 'note_slug', 'state']).execute();
   const bySlug = new Map(issues.map((i) => [i.note_slug, { id: Number(i.id), state: i.state }]));
   return notes.map((note) => {

@@ -1,4 +1,5 @@
 // `errorbudget export OUT_DIR`: writes the public site as static files.
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { loadContent } from '../content/load-content.js';
@@ -31,7 +32,8 @@ export function registerExport(program: Command): void {
         const subscribeAction = options.subscribeUrl
           ? subscribeActionFor(options.subscribeUrl, '--subscribe-url')
           : subscribeActionFor(snapshot.site.export?.subscribeUrl, 'site.yml: export.subscribeUrl');
-        const cards = shareCards(config);
+        // Nothing is served meanwhile: every core draws.
+        const cards = shareCards(config, availableParallelism());
         const set = await buildPages(snapshot, config.siteUrl, config.contentDir, systemClock.now(), {
           subscribeAction,
           searchAction: subscribeAction ? serverSearchFor(subscribeAction) : undefined,

@@ -13,8 +13,8 @@ export function renderCacheDir(config: Config): string {
 }
 
 /** Share cards drawn once stay on disk beside the rendered notes. */
-export function shareCards(config: Config): ShareCards {
-  return new ShareCards(join(config.dataDir, 'cache', 'cards'));
+export function shareCards(config: Config, threads = 1): ShareCards {
+  return new ShareCards(join(config.dataDir, 'cache', 'cards'), threads);
 }
 
 /**
@@ -24,10 +24,11 @@ export function shareCards(config: Config): ShareCards {
 export async function openLiveSite(
   config: Config,
   log: Logger,
-  { pages = true, drafts = false } = {},
+  { pages = true, drafts = false, renderLater = false } = {},
 ): Promise<LiveSite> {
   const live = new LiveSite({
     drafts,
+    renderLater,
     contentDir: config.contentDir,
     siteUrl: config.siteUrl,
     clock: systemClock,

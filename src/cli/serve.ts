@@ -42,7 +42,8 @@ export function registerServe(program: Command): void {
       }) => {
         const config = configFrom(options);
         const log = createLogger(config.logLevel);
-        const live = await openLiveSite(config, log, { drafts: options.drafts === true });
+        // Listening needs the front matter only: the bodies are rendered behind, once it listens.
+        const live = await openLiveSite(config, log, { drafts: options.drafts === true, renderLater: true });
         if (options.drafts)
           log.warn(
             'showing drafts and scheduled notes (--drafts): for writing locally, not for the public site',
@@ -100,6 +101,7 @@ export function registerServe(program: Command): void {
           `serving ${snapshot.site.title} at http://${config.host}:${port} (site URL ${config.siteUrl})`,
         );
         if (listener) log.info(`health and metrics at ${listener.url}`);
+        live.renderBehind();
       },
     );
 }

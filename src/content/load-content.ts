@@ -1,5 +1,7 @@
 // Loads the whole content folder into one snapshot: the site settings and every note, rendered.
 // On a reload, a note (or site.yml) whose new version is broken keeps its last good version.
+// `readContent` is the first half alone (front matter, caches), for a server that renders bodies later.
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import pLimit from 'p-limit';
@@ -14,10 +16,11 @@ import type { Site } from './schema.js';
 /** A note as the site uses it: front matter and rendering, without its Markdown source. */
 export type Note = NoteMeta & RenderedNote;
 
-export interface ContentSnapshot {
+/** `N` is `NoteMeta` where bodies may not be rendered yet (a server warming up). */
+export interface ContentSnapshot<N extends NoteMeta = Note> {
   site: Site;
   /** Every note, drafts and future ones included, newest first. */
-  notes: Note[];
+  notes: N[];
   /** One line per problem; on a reload these name what kept its last good version. */
   errors: string[];
   warnings: string[];
@@ -25,11 +28,31 @@ export interface ContentSnapshot {
   rendered: number;
 }
 
-export interface LoadOptions {
+export interface ReadOptions {
   contentDir: string;
   cache?: RenderCache | undefined;
+  previous?: ContentSnapshot<NoteMeta> | undefined;
+  /** The rendering of a note of `previous`, when it has one (by default: the note itself, if rendered). */
+  renderingOf?: ((note: NoteMeta) => RenderedNote | undefined) | undefined;
+}
+
+export interface LoadOptions extends Omit<ReadOptions, 'previous' | 'renderingOf'> {
   previous?: ContentSnapshot | undefined;
   threads?: number;
+}
+
+/** The front matter of every note, and which bodies still need rendering. */
+export interface ReadContent {
+  site: Site;
+  /** The front matter context the notes were read in, as the render cache records it. */
+  siteKey: string;
+  /** Notes whose rendering is known (memory or disk cache). */
+  ready: Note[];
+  /** Notes whose front matter is good and whose body is not rendered yet. */
+  toRender: NoteSource[];
+  /** Bodies of notes whose front matter is wrong: rendered only to name their other problems. */
+  unusable: RenderInput[];
+  errors: string[];
 }
 
 export const notesFolder = 'notes';
@@ -37,9 +60,22 @@ export const notesFolder = 'notes';
 /** Files read at once: enough to keep the disk busy, far below any open-file limit. */
 const ioConcurrency = 64;
 
+export function isRendered(note: NoteMeta): note is Note {
+  return typeof (note as Partial<Note>).html === 'string';
+}
+
+export function renderInputOf(contentDir: string, source: NoteSource): RenderInput {
+  return { contentDir, file: source.file, body: source.body, firstLine: source.bodyLine };
+}
+
+export function metaOf({ body: _body, bodyLine: _bodyLine, ...meta }: NoteSource): NoteMeta {
+  return meta;
+}
+
 /** Fails only when site.yml is unusable and there is no previous version to fall back to. */
-export async function loadContent(options: LoadOptions): Promise<ContentSnapshot> {
+export async function readContent(options: ReadOptions): Promise<ReadContent> {
   const { contentDir, previous, cache } = options;
+  const renderingOf = options.renderingOf ?? ((note: NoteMeta) => (isRendered(note) ? note : undefined));
   const errors: string[] = [];
   /** One line per problem, so that counts count problems; a note with several gives several. */
   const addProblems = (message: string) => errors.push(...message.split('\n'));
@@ -49,21 +85,34 @@ export async function loadContent(options: LoadOptions): Promise<ContentSnapshot
     return previous.site;
   });
   const siteKey = frontMatterContext(site);
+  const previousKey = previous ? frontMatterContext(previous.site) : '';
   const limit = pLimit(ioConcurrency);
   const inMemory = new Map(previous?.notes.map((note) => [`${note.file}\0${note.hash}`, note]));
 
   // A note whose source and site context are unchanged is taken whole from memory or the disk cache:
   // no YAML, no validation, no Markdown. Otherwise it is parsed, and rendered unless only its
   // front matter's context changed.
+  // A first load has nothing else to do meanwhile, and reading synchronously costs a third of the CPU of
+  // reading through promises; a reload reads without blocking the pages being served.
+  const read = previous
+    ? (file: string) => readFile(join(contentDir, file), 'utf8')
+    : (file: string) => readFileSync(join(contentDir, file), 'utf8');
   const found = await Promise.all(
     (await listNoteFiles(contentDir)).map((file) =>
       limit(async () => {
-        const text = await readFile(join(contentDir, file), 'utf8');
+        const text = await read(file);
         const hash = hashSource(text);
         const known = inMemory.get(`${file}\0${hash}`);
-        const entry = known
-          ? { rendered: known, meta: known, siteKey: previous ? frontMatterContext(previous.site) : '' }
-          : await cache?.get(cache.key(file, hash));
+        const knownRendering = known && renderingOf(known);
+        if (known && !knownRendering && previousKey === siteKey) {
+          // Known, but its body was not rendered yet: only the body is needed again, not the YAML.
+          const { body, bodyLine } = splitFrontMatter(text, file);
+          return { source: { ...known, body, bodyLine } };
+        }
+        const entry =
+          known && knownRendering
+            ? { rendered: knownRendering, meta: known, siteKey: previousKey }
+            : await cache?.get(cache.key(file, hash));
         if (entry && entry.siteKey === siteKey) return { note: { ...entry.rendered, ...entry.meta } };
         try {
           const source = parseNote(text, file, site, hash);
@@ -77,55 +126,64 @@ export async function loadContent(options: LoadOptions): Promise<ContentSnapshot
     ),
   );
 
-  const notes: Note[] = [];
+  const ready: Note[] = [];
   const toRender: NoteSource[] = [];
   // A note whose front matter is wrong is still rendered, for its other problems: one run names them all.
   const unusable: RenderInput[] = [];
   for (const { note, source, rendered, unusable: body } of found) {
     if (body) unusable.push({ contentDir, ...body });
-    if (note) notes.push(note);
+    if (note) ready.push(note);
     else if (source && rendered) {
-      notes.push({ ...rendered, ...metaOf(source) });
+      ready.push({ ...rendered, ...metaOf(source) });
       await cache?.set(cache.key(source.file, source.hash), { rendered, meta: metaOf(source), siteKey });
     } else if (source) toRender.push(source);
   }
+  return { site, siteKey, ready, toRender, unusable, errors };
+}
+
+/** Reads and renders every note (on every core), and keeps what it rendered in the cache. */
+export async function loadContent(options: LoadOptions): Promise<ContentSnapshot> {
+  const { contentDir, cache } = options;
+  const read = await readContent(options);
+  const { toRender, errors } = read;
+  const addProblems = (message: string) => errors.push(...message.split('\n'));
+  const notes = [...read.ready];
   const outcomes = await renderMany(
-    [
-      ...toRender.map((source) => ({
-        contentDir,
-        file: source.file,
-        body: source.body,
-        firstLine: source.bodyLine,
-      })),
-      ...unusable,
-    ],
+    [...toRender.map((source) => renderInputOf(contentDir, source)), ...read.unusable],
     options.threads,
   );
   for (const outcome of outcomes.slice(toRender.length)) if (!outcome.ok) addProblems(outcome.message);
+  const limit = pLimit(ioConcurrency);
   await Promise.all(
     toRender.map(async (source, index) => {
       const outcome = outcomes[index];
       if (!outcome) return;
       if (!outcome.ok) return void addProblems(outcome.message);
       notes.push({ ...outcome.rendered, ...metaOf(source) });
-      const entry = { rendered: outcome.rendered, meta: metaOf(source), siteKey };
+      const entry = { rendered: outcome.rendered, meta: metaOf(source), siteKey: read.siteKey };
       await limit(() => cache?.set(cache.key(source.file, source.hash), entry));
     }),
   );
+  return settle(read.site, notes, options.previous, errors, toRender.length);
+}
 
+/** The snapshot of what was read: last good versions kept for broken files, duplicates refused, newest first. */
+export function settle<N extends NoteMeta>(
+  site: Site,
+  notes: N[],
+  previous: ContentSnapshot<N> | undefined,
+  errors: string[],
+  rendered: number,
+): ContentSnapshot<N> {
   const kept = keepLastGood(notes, previous, errors);
   kept.sort((a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug));
   return {
     site,
     notes: kept,
     errors,
-    warnings: kept.flatMap((note) => note.warnings),
-    rendered: toRender.length,
+    warnings: kept.flatMap((note) => (isRendered(note) ? note.warnings : [])),
+    rendered,
   };
-}
-
-function metaOf({ body: _body, bodyLine: _bodyLine, ...meta }: NoteSource): NoteMeta {
-  return meta;
 }
 
 function bodyOf(text: string, file: string): { file: string; body: string; firstLine: number } | undefined {
@@ -147,20 +205,30 @@ function frontMatterContext(site: Site): string {
 async function listNoteFiles(contentDir: string): Promise<string[]> {
   const dir = join(contentDir, notesFolder);
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  // Most notes sit in the folder itself: their path needs no `relative` (which costs, ten thousand times).
+  const prefix = `${notesFolder}/`;
   return entries
     .filter((entry) => entry.isFile() && entry.name.endsWith('.md') && !entry.name.startsWith('.'))
-    .map((entry) => relative(contentDir, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .map((entry) =>
+      entry.parentPath === dir
+        ? prefix + entry.name
+        : relative(contentDir, join(entry.parentPath, entry.name)).split(sep).join('/'),
+    )
     .sort();
 }
 
-function keepLastGood(notes: Note[], previous: ContentSnapshot | undefined, errors: string[]): Note[] {
+function keepLastGood<N extends NoteMeta>(
+  notes: N[],
+  previous: ContentSnapshot<N> | undefined,
+  errors: string[],
+): N[] {
   const good = new Map(notes.map((note) => [note.file, note]));
   // A file that exists but failed keeps the version that last worked, so a typo never takes a note offline.
   const failedFiles = new Set(errors.map((line) => line.split(':')[0]));
   for (const note of previous?.notes ?? []) {
     if (!good.has(note.file) && failedFiles.has(note.file)) good.set(note.file, note);
   }
-  const bySlug = new Map<string, Note>();
+  const bySlug = new Map<string, N>();
   for (const note of [...good.values()].sort((a, b) => a.file.localeCompare(b.file))) {
     const other = bySlug.get(note.slug);
     if (other) {

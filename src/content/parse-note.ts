@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { UserError } from '../user-error.js';
+import { readingMinutes } from './reading-time.js';
 import { frontMatterSchema, type Site } from './schema.js';
 import { describeIssues, plainErrors } from './validation-message.js';
-import { parsePositionedYaml } from './yaml-document.js';
+import { parsePositionedYaml, readFlatYaml } from './yaml-document.js';
 
 export interface NoteMeta {
   /** Path relative to the content folder, as shown in messages. */
@@ -18,6 +19,8 @@ export interface NoteMeta {
   draft: boolean;
   /** false: published on the site but not mailed. Absent in renderings cached before it existed. */
   newsletter?: boolean;
+  /** From the Markdown source, so that lists know it before the body is rendered. */
+  readingMinutes: number;
   /** sha256 of the whole file: the key of its rendering. */
   hash: string;
 }
@@ -73,9 +76,17 @@ export function splitFrontMatter(
 /** Every problem of the front matter at once, one line each; the body is checked when it is rendered. */
 export function parseNote(source: string, file: string, site: Site, hash = hashSource(source)): NoteSource {
   const { yaml: text, body, bodyLine } = splitFrontMatter(source, file);
-  const yaml = parsePositionedYaml(text, file, 2);
-  const parsed = schemaFor(site).safeParse(yaml.data ?? {}, { error: plainErrors });
-  const problems = parsed.success ? [] : describeIssues(parsed.error, file, yaml, schemaFor(site));
+  const schema = schemaFor(site);
+  // Flat front matter is read without the YAML parser; anything else, or any mistake, goes through it,
+  // so that messages name their lines.
+  const flat = readFlatYaml(text);
+  let parsed = flat && schema.safeParse(flat, { error: plainErrors });
+  const problems: string[] = [];
+  if (!parsed?.success) {
+    const yaml = parsePositionedYaml(text, file, 2);
+    parsed = schema.safeParse(yaml.data ?? {}, { error: plainErrors });
+    if (!parsed.success) problems.push(...describeIssues(parsed.error, file, yaml, schema));
+  }
   const slug = (parsed.data?.slug ?? basename(file).replace(/\.md$/i, '')) as string;
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug))
     problems.push(
@@ -93,6 +104,7 @@ export function parseNote(source: string, file: string, site: Site, hash = hashS
     topics: fm.topics,
     draft: fm.draft,
     newsletter: fm.newsletter,
+    readingMinutes: readingMinutes(body),
     body,
     bodyLine,
     hash,

@@ -76,3 +76,55 @@ function explainYamlError(text: string, error: YAMLError, noticed: number): { li
   };
   return { line: noticed, reason: reasons[error.code] ?? message.toLowerCase() };
 }
+
+const keyLine = /^([A-Za-z_][\w-]*):[ \t]+(\S.*?)[ \t]*$/;
+const quoted = /^(?:"([^"\\]*)"|'([^']*)')$/;
+const plainStart = /^[A-Za-z0-9]/;
+const plainBreak = /: |[ \t]#|:$|\t/;
+const plainSpecial =
+  /^(?:[-+]?(?:\d[\d_]*|0o[0-7]+|0x[\da-fA-F]+|(?:\.\d+|\d+(?:\.\d*)?)(?:[eE][-+]?\d+)?|\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))|null|Null|NULL)$/;
+const booleans: Record<string, boolean> = {
+  true: true,
+  True: true,
+  TRUE: true,
+  false: false,
+  False: false,
+  FALSE: false,
+};
+
+function flatScalar(text: string): string | boolean | undefined {
+  const quote = quoted.exec(text);
+  if (quote) return quote[1] ?? quote[2];
+  if (!plainStart.test(text) || plainBreak.test(text) || plainSpecial.test(text)) return undefined;
+  return booleans[text] ?? text;
+}
+
+/**
+ * The data of YAML made only of `key: value` lines (text, true/false, or a one-line list of such), read
+ * without the YAML parser: a note's front matter nearly always is, and a server with ten thousand notes
+ * reads them all before it answers. Anything else (nesting, comments, numbers, escapes, repeated keys)
+ * gives undefined: the caller uses `parsePositionedYaml`, which also names the line of a mistake.
+ */
+export function readFlatYaml(text: string): Record<string, unknown> | undefined {
+  const data: Record<string, unknown> = {};
+  for (const line of text.split('\n')) {
+    const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (trimmed.trim() === '') continue;
+    const match = keyLine.exec(trimmed);
+    if (!match) return undefined;
+    const [, key = '', value = ''] = match;
+    if (Object.hasOwn(data, key)) return undefined;
+    if (value.startsWith('[')) {
+      if (!value.endsWith(']')) return undefined;
+      const inner = value.slice(1, -1).trim();
+      const items = inner === '' ? [] : inner.split(',').map((item) => flatScalar(item.trim()));
+      if (items.some((item) => typeof item !== 'string' || /[[\]{}]/.test(item))) return undefined;
+      data[key] = items;
+      continue;
+    }
+    const scalar = flatScalar(value);
+    if (scalar === undefined) return undefined;
+    data[key] = scalar;
+  }
+  return data;
+}

@@ -100,12 +100,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           ? (req: IncomingMessage, res: ServerResponse) => {
               // Two clock reads, two increments and a counter: pages are the hot path.
               const start = performance.now();
-              if (live.isStale() || !servePage(live.pages, req, res)) return handler(req, res);
+              if (live.isStale() || !servePage(live.pages, req, res, () => handler(req, res)))
+                return handler(req, res);
               tally.page();
               metrics.pageServed(req.method ?? 'GET', res.statusCode, (performance.now() - start) / 1000);
             }
           : (req: IncomingMessage, res: ServerResponse) => {
-              if (live.isStale() || !servePage(live.pages, req, res)) return handler(req, res);
+              if (live.isStale() || !servePage(live.pages, req, res, () => handler(req, res)))
+                return handler(req, res);
               tally.page();
             },
       );

@@ -1,11 +1,11 @@
 // The email of a note, as an issue keeps it: the site's rendering of the note turned into email-safe
 // HTML and a text part once, with the readers' personal links left as slots.
-import type { Note } from '../content/load-content.js';
+import type { NoteMeta } from '../content/parse-note.js';
 import type { IssueContent } from '../delivery/issue-store.js';
 import type { LiveSite } from '../site/live-site.js';
 import { UserError } from '../user-error.js';
 
-export function findNote(live: LiveSite, slug: string): Note {
+export function findNote(live: LiveSite, slug: string): NoteMeta {
   const note = live.snapshot.notes.find((n) => n.slug === slug);
   if (!note) throw new UserError(`no note has the slug "${slug}" (see content/notes/)`, slug);
   return note;
@@ -20,7 +20,9 @@ export async function issueContentOf(
 ): Promise<IssueContent> {
   const { issueEmail } = await import('../mail/issue-email.js');
   const { site } = live.snapshot;
-  const note = findNote(live, slug);
+  // A note mailed while the server still renders in the background is rendered now.
+  const note = await live.note(findNote(live, slug));
+  if (!note) throw new UserError('has a mistake in its body (see the log); fix it first', slug);
   const url = `${siteUrl}/notes/${note.slug}`;
   const email = issueEmail({
     siteTitle: site.title,

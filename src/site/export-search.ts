@@ -46,7 +46,9 @@ export async function addStaticSearch(set: PageSet): Promise<void> {
       const url = noteUrl(note);
       const entry = set.pages.get(url);
       if (!entry) continue;
-      const added = await index.addHTMLFile({ url, content: materialize(entry).body.toString('utf8') });
+      const page = await materialize(entry);
+      if (!page) continue;
+      const added = await index.addHTMLFile({ url, content: page.body.toString('utf8') });
       if (added.errors.length > 0)
         throw new Error(`pagefind could not index ${url}: ${added.errors.join('; ')}`);
     }

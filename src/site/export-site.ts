@@ -19,19 +19,23 @@ export async function exportSite(set: PageSet, outDir: string): Promise<string[]
   const root = resolve(outDir);
   await clearPreviousExport(root);
   const written: string[] = [];
+  // A thousand notes share one folder: it is made once, not once per file.
+  const folders = new Map<string, Promise<unknown>>();
   const write = async (name: string, body: Buffer) => {
     const file = join(root, name);
-    await mkdir(dirname(file), { recursive: true });
+    const folder = dirname(file);
+    if (!folders.has(folder)) folders.set(folder, mkdir(folder, { recursive: true }));
+    await folders.get(folder);
     await writeFile(file, body);
     written.push(name);
   };
   const limit = pLimit(64);
-  const files: [string, Buffer][] = [...set.pages].map(([path, entry]) => {
-    const page = materialize(entry);
-    return [exportedFileName(path, page.type), page.body];
+  const writes = [...set.pages].map(async ([path, entry]) => {
+    const page = await materialize(entry);
+    if (page) await limit(() => write(exportedFileName(path, page.type), page.body));
   });
-  files.push(['404.html', set.notFound.body]);
-  await Promise.all(files.map(([name, body]) => limit(() => write(name, body))));
+  writes.push(limit(() => write('404.html', set.notFound.body)));
+  await Promise.all(writes);
   await writeFile(join(root, manifestName), JSON.stringify(written));
   return written;
 }

@@ -4,7 +4,8 @@ import type { Note } from '../content/load-content.js';
 import type { Site } from '../content/schema.js';
 import { noteUrl } from './views/chrome.js';
 
-const feedSize = 20;
+/** Notes a feed holds, newest first. */
+export const feedSize = 20;
 
 export interface Feeds {
   rss: string;

@@ -1,10 +1,26 @@
 // The site as readers see it now: the content snapshot, its pages in memory, and the clock that
-// publishes scheduled notes on time without a restart.
+// publishes scheduled notes on time without a restart. With `renderLater` (serve) the site answers as
+// soon as the notes' front matter is read; bodies are rendered behind, newest first, and a page whose
+// note is not rendered yet renders it at once.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { type ContentSnapshot, loadContent } from '../content/load-content.js';
+import {
+  type ContentSnapshot,
+  loadContent,
+  metaOf,
+  type Note,
+  type ReadContent,
+  readContent,
+  renderInputOf,
+  settle,
+} from '../content/load-content.js';
+import type { NoteMeta } from '../content/parse-note.js';
 import type { RenderCache } from '../content/render-cache.js';
-import { buildPages, drawCards, type PageSet } from './build-pages.js';
+import { RenderThreads, renderMany } from '../content/render-pool.js';
+import { RenderQueue } from '../content/render-queue.js';
+import type { RenderOutcome } from '../content/render-worker.js';
+import type { RenderedNote } from '../content/rendered-note.js';
+import { buildPages, drawCards, type PageSet, type Renderings, renderedPages } from './build-pages.js';
 import { PageCache } from './page-cache.js';
 import { SearchIndex } from './search/search-index.js';
 import { ShareCards } from './share-card/share-cards.js';
@@ -24,25 +40,53 @@ export interface LiveSiteOptions {
   cards?: ShareCards | undefined;
   /** `serve --drafts`: drafts and scheduled notes get their pages too, marked, for the writer alone. */
   drafts?: boolean;
+  /** Render note bodies after `load()`, once `renderBehind()` is called (serve); by default `load()`
+   * renders them all first, and a mistake in any body stops it. */
+  renderLater?: boolean;
 }
+
+const keyOf = (note: Pick<NoteMeta, 'file' | 'hash'>) => `${note.file}\0${note.hash}`;
 
 export class LiveSite {
   readonly pages = new PageCache();
   /** The published notes, for /search; kept in step with the pages. */
   readonly search = new SearchIndex();
-  private snapshotValue: ContentSnapshot | undefined;
+  private snapshotValue: ContentSnapshot<NoteMeta> | undefined;
   private pageSet: PageSet | undefined;
   private timer: NodeJS.Timeout | undefined;
   private building: Promise<void> | undefined;
   private compressing: Promise<void> = Promise.resolve();
   private drawing: Promise<void> = Promise.resolve();
   private readonly cards: ShareCards;
+  /** Renderings by file and source hash: a note's current version, and a broken edit's last good one. */
+  private readonly renderingsByKey = new Map<string, RenderedNote>();
+  private queue: RenderQueue | undefined;
+  private threads: RenderThreads | undefined;
+  private siteKey = '';
+  /** Notes whose body turned out to have a mistake while rendering behind (logged, left out). */
+  private readonly broken = new Set<string>();
+  private stopped = false;
+  private readonly renderings: Renderings = {
+    now: (note) => this.renderingOf(note),
+    of: async (note) => {
+      const known = this.renderingOf(note);
+      if (known) return known;
+      const queued = this.queue?.now(keyOf(note));
+      if (!queued) {
+        if (this.broken.has(keyOf(note))) return undefined;
+        // Only while stopping: the queue let go of what it had not rendered.
+        throw new Error(`${note.file} is not rendered and no longer queued`);
+      }
+      const outcome = await queued;
+      return outcome.ok ? outcome.rendered : undefined;
+    },
+  };
 
   constructor(private readonly options: LiveSiteOptions) {
     this.cards = options.cards ?? new ShareCards();
   }
 
-  get snapshot(): ContentSnapshot {
+  get snapshot(): ContentSnapshot<NoteMeta> {
     if (!this.snapshotValue) throw new Error('LiveSite used before load()');
     return this.snapshotValue;
   }
@@ -56,39 +100,91 @@ export class LiveSite {
     return this.pageSet;
   }
 
+  /** Notes whose bodies are still to be rendered (0 once warm). */
+  get unrendered(): number {
+    return this.queue?.pending ?? 0;
+  }
+
+  /** The note's rendering, if it is done. */
+  renderingOf(note: NoteMeta): RenderedNote | undefined {
+    return this.renderingsByKey.get(keyOf(note));
+  }
+
+  /** The whole note, rendered now (ahead of the background work) if it is not yet; undefined if its body
+   * has a mistake (reported in the log). */
+  async note(note: NoteMeta): Promise<Note | undefined> {
+    const rendered = await this.renderings.of(note);
+    return rendered && { ...rendered, ...note };
+  }
+
   /** True when a scheduled note's time has come and the pages do not show it yet. */
   isStale(): boolean {
     return this.options.clock.now().getTime() >= (this.pageSet?.nextChangeAt ?? Number.POSITIVE_INFINITY);
   }
 
   /** First load: any content error is fatal, so a broken site never starts. */
-  async load(snapshot?: ContentSnapshot): Promise<ContentSnapshot> {
-    this.snapshotValue =
-      snapshot ?? (await loadContent({ contentDir: this.options.contentDir, cache: this.options.cache }));
-    if (this.snapshotValue.errors.length === 0) await this.rebuild();
+  async load(snapshot?: ContentSnapshot): Promise<ContentSnapshot<NoteMeta>> {
+    const { contentDir, cache } = this.options;
+    if (snapshot || !this.options.renderLater) {
+      const loaded = snapshot ?? (await loadContent({ contentDir, cache }));
+      for (const note of loaded.notes) this.renderingsByKey.set(keyOf(note), note);
+      this.snapshotValue = loaded;
+    } else {
+      // The threads start once the site listens: on two cores, loading the renderer meanwhile would only
+      // slow the reading of the front matter, which is all the first answer needs.
+      this.threads = new RenderThreads();
+      const read = await readContent({ contentDir, cache });
+      if (read.errors.length > 0) {
+        // Not starting: render the rest too, so that one run names every problem.
+        this.snapshotValue = await this.renderNow(read, undefined);
+        await this.threads.destroy();
+        return this.snapshotValue;
+      }
+      this.snapshotValue = this.behind(read, undefined);
+    }
+    if (this.snapshotValue.errors.length === 0) this.rebuild();
     return this.snapshotValue;
   }
 
+  /** Starts rendering the notes not rendered yet, newest first (serve calls it once it listens). */
+  renderBehind(): void {
+    this.threads?.start();
+    this.queue?.go();
+  }
+
+  /** Resolves when every note is rendered. */
+  async rendered(): Promise<void> {
+    await this.queue?.idle();
+  }
+
   /** After an edit: broken files keep their last good version, and each problem is logged. */
-  async reload(): Promise<ContentSnapshot> {
-    const snapshot = await loadContent({
+  async reload(): Promise<ContentSnapshot<NoteMeta>> {
+    const previous = this.snapshot;
+    const read = await readContent({
       contentDir: this.options.contentDir,
       cache: this.options.cache,
-      previous: this.snapshotValue,
+      previous,
+      renderingOf: (note) => this.renderingOf(note),
     });
+    const snapshot = await this.renderNow(read, previous);
     for (const error of snapshot.errors)
       this.options.log.error({ problem: error }, 'content error: keeping the last good version');
     for (const warning of snapshot.warnings) this.options.log.warn({ problem: warning }, 'content warning');
     this.snapshotValue = snapshot;
-    await this.rebuild();
+    // Renderings of versions no longer in the snapshot (edited away) are let go.
+    const current = new Set(snapshot.notes.map(keyOf));
+    for (const key of this.renderingsByKey.keys()) if (!current.has(key)) this.renderingsByKey.delete(key);
+    this.rebuild();
     return snapshot;
   }
 
   /** Rebuilds the pages for the clock's current time; concurrent callers share one build. */
   refresh(): Promise<void> {
-    this.building ??= this.rebuild().finally(() => {
-      this.building = undefined;
-    });
+    this.building ??= Promise.resolve()
+      .then(() => this.rebuild())
+      .finally(() => {
+        this.building = undefined;
+      });
     return this.building;
   }
 
@@ -103,21 +199,158 @@ export class LiveSite {
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.pages.stop();
     this.cards.stop();
+    this.queue?.stop();
+    void this.threads?.destroy();
   }
 
-  private async rebuild(): Promise<void> {
+  /**
+   * Renders what `read` found changed (or everything not rendered, when there is no background queue),
+   * and returns the settled snapshot; notes queued in the background stay queued.
+   */
+  private async renderNow(
+    read: ReadContent,
+    previous: ContentSnapshot<NoteMeta> | undefined,
+  ): Promise<ContentSnapshot<NoteMeta>> {
+    const { contentDir, cache } = this.options;
+    const errors = [...read.errors];
+    const addProblems = (message: string) => errors.push(...message.split('\n'));
+    for (const note of read.ready) this.renderingsByKey.set(keyOf(note), note);
+    const queued = read.toRender.filter((source) => this.queue?.has(keyOf(source)) === true);
+    const fresh = read.toRender.filter((source) => !queued.includes(source));
+    const inputs = [...fresh.map((source) => renderInputOf(contentDir, source)), ...read.unusable];
+    const outcomes = this.threads
+      ? await Promise.all(inputs.map((input) => (this.threads as RenderThreads).render(input)))
+      : await renderMany(inputs);
+    const notes: NoteMeta[] = [...read.ready, ...queued.map(metaOf)];
+    for (const outcome of outcomes.slice(fresh.length)) if (!outcome.ok) addProblems(outcome.message);
+    for (const [index, source] of fresh.entries()) {
+      const outcome = outcomes[index];
+      if (!outcome?.ok) {
+        if (outcome) addProblems(outcome.message);
+        continue;
+      }
+      const note: Note = { ...outcome.rendered, ...metaOf(source) };
+      notes.push(note);
+      this.renderingsByKey.set(keyOf(note), outcome.rendered);
+      await cache?.set(cache.key(note.file, note.hash), {
+        rendered: outcome.rendered,
+        meta: metaOf(source),
+        siteKey: read.siteKey,
+      });
+    }
+    const settled = settle(read.site, notes, previous, errors, fresh.length);
+    return {
+      ...settled,
+      warnings: settled.notes.flatMap((note) => this.renderingOf(note)?.warnings ?? []),
+    };
+  }
+
+  /** The snapshot of notes whose bodies are rendered behind, newest first, once `renderBehind` is called. */
+  private behind(
+    read: ReadContent,
+    previous: ContentSnapshot<NoteMeta> | undefined,
+  ): ContentSnapshot<NoteMeta> {
+    const threads = this.threads ?? new RenderThreads();
+    this.siteKey = read.siteKey;
+    for (const note of read.ready) this.renderingsByKey.set(keyOf(note), note);
+    const snapshot = settle<NoteMeta>(
+      read.site,
+      [...read.ready, ...read.toRender.map(metaOf)],
+      previous,
+      [...read.errors],
+      0,
+    );
+    const sources = new Map(read.toRender.map((source) => [keyOf(source), source]));
+    this.queue = new RenderQueue(threads, (key, _input, outcome) => this.renderedBehind(key, outcome));
+    for (const note of snapshot.notes) {
+      const source = sources.get(keyOf(note));
+      if (source)
+        void this.queue
+          .add(keyOf(note), renderInputOf(this.options.contentDir, source))
+          .catch(() => undefined);
+    }
+    void this.queue.idle().then(() => {
+      // Warm: the threads' memory (the renderer, Shiki) is given back; an edit renders here.
+      this.threads = undefined;
+      void threads.destroy();
+      if (!this.stopped) this.options.log.info({ notes: snapshot.notes.length }, 'every note is rendered');
+    });
+    return { ...snapshot, warnings: read.ready.flatMap((note) => note.warnings) };
+  }
+
+  /** A note rendered behind: kept, cached, its files served, its warnings or mistake logged. */
+  private renderedBehind(key: string, outcome: RenderOutcome): void {
+    const note = this.notesByKey().get(key);
+    if (!note) return;
+    if (!outcome.ok) {
+      this.broken.add(key);
+      // The site is already serving: the note is left out (as an edit that breaks a new note is) and
+      // the mistake is logged where the writer looks.
+      for (const problem of outcome.message.split('\n'))
+        this.options.log.error({ problem }, 'content error: this note is left out until it is fixed');
+      this.snapshotValue = {
+        ...this.snapshot,
+        notes: this.snapshot.notes.filter((candidate) => candidate !== note),
+        errors: [...this.snapshot.errors, ...outcome.message.split('\n')],
+      };
+      void this.refresh();
+      return;
+    }
+    this.renderingsByKey.set(key, outcome.rendered);
+    for (const warning of outcome.rendered.warnings)
+      this.options.log.warn({ problem: warning }, 'content warning');
+    if (this.pageSet?.shown.has(note.file))
+      for (const [path, source] of renderedPages(outcome.rendered, this.options.contentDir)) {
+        this.pageSet.pages.set(path, source);
+        this.pages.add(path, source);
+      }
+    const { cache } = this.options;
+    void cache
+      ?.set(cache.key(note.file, note.hash), {
+        rendered: outcome.rendered,
+        meta: note,
+        siteKey: this.siteKey,
+      })
+      .catch((error: unknown) => this.options.log.warn({ err: error }, 'could not write the render cache'));
+  }
+
+  private keyed: { snapshot: ContentSnapshot<NoteMeta>; notes: Map<string, NoteMeta> } | undefined;
+
+  private notesByKey(): Map<string, NoteMeta> {
+    const snapshot = this.snapshot;
+    if (this.keyed?.snapshot !== snapshot)
+      this.keyed = { snapshot, notes: new Map(snapshot.notes.map((note) => [keyOf(note), note])) };
+    return this.keyed.notes;
+  }
+
+  /** The notes with their rendered bodies; a note whose body failed to render is left out. */
+  private withBodies(notes: readonly NoteMeta[]): Note[] {
+    return notes.flatMap((meta) => {
+      const rendered = this.renderingOf(meta);
+      return rendered ? [{ ...rendered, ...meta }] : [];
+    });
+  }
+
+  private rebuild(): void {
     if (this.options.pages === false) return;
     const { contentDir, siteUrl, clock } = this.options;
-    const set = await buildPages(this.snapshot, siteUrl, contentDir, clock.now(), {
+    const set = buildPages(this.snapshot, siteUrl, contentDir, clock.now(), {
       drafts: this.options.drafts,
       cards: this.cards,
+      renderings: this.renderings,
     });
     this.pageSet = set;
-    this.search.update(set.published, (slug) => set.chrome.topicsBySlug.get(slug)?.name ?? slug);
-    this.compressing = this.pages.install(set.pages, set.notFound);
+    // Search reads the notes' bodies: while they render behind, searches wait, as a note page does.
+    this.search.update(
+      this.rendered().then(() => this.withBodies(set.published)),
+      (slug) => set.chrome.topicsBySlug.get(slug)?.name ?? slug,
+    );
+    // Compressing every page waits until the notes are rendered: until then the cores are theirs.
+    this.compressing = this.pages.install(set.pages, set.notFound, this.rendered());
     // A card that fails to draw is a bug of ours, not the writer's: the page still works without it.
     this.drawing = drawCards(set, this.cards, (path, source) => this.pages.add(path, source)).catch(
       (error: unknown) => this.options.log.error({ err: error }, 'could not draw a share card'),

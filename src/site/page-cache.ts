@@ -23,17 +23,47 @@ export interface CachedPage {
 const compressMinimum = 512;
 const compressible = /^(text\/|application\/(json|xml|rss\+xml|atom\+xml|feed\+json)|image\/svg\+xml)/;
 
+type Pending = Promise<CachedPage | undefined>;
+type Slot = CachedPage | Pending | (() => CachedPage | Pending);
+
 export class PageCache {
-  private pages = new Map<string, CachedPage | (() => CachedPage)>();
+  private pages = new Map<string, Slot>();
   private notFoundPage: CachedPage | undefined;
   private generation = 0;
 
+  /** The page, built now if need be; a promise while its note is being rendered (undefined: no page after all). */
+  lookup(path: string): CachedPage | Pending | undefined {
+    const slot = this.pages.get(path);
+    if (typeof slot !== 'function') return slot;
+    const made = slot();
+    this.pages.set(path, made);
+    if (made instanceof Promise) {
+      const pages = this.pages;
+      // Once made, the page is kept as bytes (unless a newer page set replaced this one meanwhile).
+      void made.then(
+        (page) => {
+          if (pages.get(path) !== made) return;
+          if (page) pages.set(path, page);
+          else pages.delete(path);
+        },
+        // The caller answers the failure; the next request tries again.
+        () => {
+          if (pages.get(path) === made) pages.set(path, slot);
+        },
+      );
+    }
+    return made;
+  }
+
+  /** The page if it can be had without waiting. */
   get(path: string): CachedPage | undefined {
-    const entry = this.pages.get(path);
-    if (typeof entry !== 'function') return entry;
-    const page = entry();
-    this.pages.set(path, page);
-    return page;
+    const page = this.lookup(path);
+    return page instanceof Promise ? undefined : page;
+  }
+
+  /** The page, waiting for its note to be rendered if need be. */
+  async page(path: string): Promise<CachedPage | undefined> {
+    return await this.lookup(path);
   }
 
   get notFound(): CachedPage | undefined {
@@ -44,22 +74,34 @@ export class PageCache {
     return this.pages.keys();
   }
 
-  /** Swaps in a new page set; pages whose bytes did not change keep their compressed bodies. */
-  install(sources: Map<string, PageEntry>, notFound: PageSource): Promise<void> {
-    const built = [...this.pages.values()].filter((page) => typeof page !== 'function');
+  /** Swaps in a new page set; pages whose bytes did not change keep their compressed bodies. The
+   * background compression starts once `compressAfter` resolves (the notes rendered: the cores are theirs). */
+  install(
+    sources: Map<string, PageEntry>,
+    notFound: PageSource,
+    compressAfter?: Promise<void>,
+  ): Promise<void> {
+    const built = [...this.pages.values()].filter(
+      (page): page is CachedPage => typeof page !== 'function' && !(page instanceof Promise),
+    );
     const previous = new Map(built.map((page) => [page.hash, page]));
-    const next = new Map<string, CachedPage | (() => CachedPage)>();
+    const next = new Map<string, Slot>();
     for (const [path, source] of sources)
       next.set(
         path,
         typeof source === 'function'
-          ? () => reuseOrCreate(materialize(source), previous)
+          ? () => {
+              const made = materialize(source);
+              return made instanceof Promise
+                ? made.then((page) => page && reuseOrCreate(page, previous))
+                : reuseOrCreate(made, previous);
+            }
           : reuseOrCreate(source, previous),
       );
     this.pages = next;
     this.notFoundPage = reuseOrCreate(notFound, previous);
-    this.generation++;
-    return this.precompress(this.generation);
+    const generation = ++this.generation;
+    return (compressAfter ?? Promise.resolve()).then(() => this.precompress(generation));
   }
 
   /** Adds a page that was made after the set was installed (a share card drawn in the background). */
@@ -74,6 +116,7 @@ export class PageCache {
 
   /** Compresses every page on one worker thread, so that serving never waits for brotli. */
   private async precompress(generation: number): Promise<void> {
+    if (generation !== this.generation) return;
     const pool = new Piscina<Uint8Array, { gzip: Uint8Array; br: Uint8Array }>({
       ...workerScript(import.meta.url, 'compress-worker'),
       maxThreads: 1,
@@ -82,7 +125,7 @@ export class PageCache {
     try {
       for (const path of [...this.pages.keys(), undefined]) {
         if (generation !== this.generation) return;
-        const page = path === undefined ? this.notFoundPage : this.get(path);
+        const page = path === undefined ? this.notFoundPage : await this.page(path);
         if (!page || !isCompressible(page) || page.br) continue;
         const { gzip, br } = await pool.run(page.body);
         page.gzip ??= Buffer.from(gzip.buffer, gzip.byteOffset, gzip.byteLength);

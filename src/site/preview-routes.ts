@@ -32,8 +32,9 @@ export async function previewRoutes(
     const { expires, signature } = request.query as { expires?: unknown; signature?: unknown };
     reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
     const check = signer.check(slug, expires, signature, clock.now());
-    const note = live.snapshot.notes.find((candidate) => candidate.slug === slug);
-    if (check === 'invalid' || !note) {
+    const listed = live.snapshot.notes.find((candidate) => candidate.slug === slug);
+    const note = check === 'invalid' || !listed ? undefined : await live.note(listed);
+    if (!note) {
       await sendMessage(live, request, reply, {
         status: 404,
         title: 'This preview link is not valid',

@@ -49,13 +49,36 @@ export function sendPage(page: CachedPage, req: IncomingMessage, res: ServerResp
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** Returns false when the request is not for a page, leaving it to the application's routes. */
-export function servePage(cache: PageCache, req: IncomingMessage, res: ServerResponse): boolean {
+/**
+ * Returns false when the request is not for a page, leaving it to the application's routes. A page whose
+ * note is still being rendered is sent when it is ready; should it turn out to have no page after all (a
+ * note with a mistake in its body), the request goes to `otherwise`.
+ */
+export function servePage(
+  cache: PageCache,
+  req: IncomingMessage,
+  res: ServerResponse,
+  otherwise?: () => void,
+): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const url = req.url ?? '/';
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
-  const page = cache.get(path);
+  const page = cache.lookup(path);
+  if (page instanceof Promise) {
+    page.then(
+      (ready) => {
+        if (ready) sendPage(ready, req, res);
+        else if (otherwise) otherwise();
+        else if (cache.notFound) sendPage(cache.notFound, req, res, 404);
+        else res.writeHead(404).end();
+      },
+      () => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Something went wrong.\n');
+      },
+    );
+    return true;
+  }
   if (page) {
     sendPage(page, req, res);
     return true;

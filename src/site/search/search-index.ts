@@ -53,12 +53,12 @@ export class SearchIndex {
   private generation = 0;
 
   /** Makes the index hold exactly these notes; searches wait until it does. */
-  update(published: readonly Note[], topicName: (slug: string) => string): void {
+  update(published: readonly Note[] | Promise<readonly Note[]>, topicName: (slug: string) => string): void {
     const generation = ++this.generation;
     // A failed update fails the searches that wait for it, not every later update.
     this.updating = this.updating
       .catch(() => undefined)
-      .then(() => this.apply(published, topicName, generation));
+      .then(async () => this.apply(await published, topicName, generation));
   }
 
   /** Resolves when the last update is in the index. */

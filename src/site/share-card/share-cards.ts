@@ -1,5 +1,5 @@
 // The share cards of a site: each drawn once per title, kept in memory and (with a folder) on disk,
-// and drawn on one background thread so that neither start-up nor serving waits for them.
+// and drawn on one background thread (a server) so that neither start-up nor serving waits for them.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,8 +31,15 @@ function remember(path: string, png: Buffer): void {
 export class ShareCards {
   private stopped = false;
 
-  /** @param dir where drawn cards are kept between starts; without it they live in memory only. */
-  constructor(private readonly dir?: string) {}
+  /**
+   * @param dir where drawn cards are kept between starts; without it they live in memory only.
+   * @param threads threads that draw: one for a server (the cores belong to its readers), every core for
+   * an export, which waits for them.
+   */
+  constructor(
+    private readonly dir?: string,
+    private readonly threads = 1,
+  ) {}
 
   /** A card's address names its content, so that it can be cached for ever and never shows an old title. */
   pathFor(input: CardInput): string {
@@ -60,14 +67,14 @@ export class ShareCards {
       } else missing.push(job);
     }
     if (missing.length === 0) return;
-    // One thread: cards are background work, and the cores belong to the readers being served.
     const pool = new Piscina<CardInput, Uint8Array>({
       ...workerScript(import.meta.url, 'card-worker'),
-      maxThreads: 1,
-      minThreads: 1,
+      maxThreads: this.threads,
+      minThreads: this.threads,
     });
-    try {
-      for (const job of missing) {
+    const next = missing.values();
+    const drawEach = async () => {
+      for (const job of next) {
         if (this.stopped) return;
         const drawnPng = await pool.run(job.input);
         const png = Buffer.from(drawnPng.buffer, drawnPng.byteOffset, drawnPng.byteLength);
@@ -75,6 +82,10 @@ export class ShareCards {
         await this.toDisk(job.path, png);
         ready(job.path, png);
       }
+    };
+    try {
+      // One card in flight per thread, all taking from the same list.
+      await Promise.all(Array.from({ length: this.threads }, drawEach));
     } finally {
       await pool.destroy();
     }

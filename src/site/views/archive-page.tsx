@@ -1,5 +1,5 @@
 // Every published note, grouped by year, newest first.
-import type { Note } from '../../content/load-content.js';
+import type { NoteMeta } from '../../content/parse-note.js';
 import type { Chrome } from './chrome.js';
 import { Layout } from './layout.js';
 import { NoteList } from './note-list.js';
@@ -10,10 +10,10 @@ export function ArchivePage({
   yearOf,
 }: {
   chrome: Chrome;
-  notes: Note[];
+  notes: NoteMeta[];
   yearOf: (date: Date) => string;
 }) {
-  const years = new Map<string, Note[]>();
+  const years = new Map<string, NoteMeta[]>();
   for (const note of notes) {
     const year = yearOf(note.date);
     years.set(year, [...(years.get(year) ?? []), note]);

@@ -1,5 +1,5 @@
 // The landing page, in the order the owner wrote it: hero, premise, topics, latest, more, newsletter, stats.
-import type { Note } from '../../content/load-content.js';
+import type { NoteMeta } from '../../content/parse-note.js';
 import { type Chrome, topicUrl } from './chrome.js';
 import { Layout } from './layout.js';
 import { NewsletterBlock } from './newsletter-block.js';
@@ -8,7 +8,7 @@ import { SubscribeForm } from './subscribe-form.js';
 
 const moreNotesCount = 5;
 
-export function HomePage({ chrome, notes }: { chrome: Chrome; notes: Note[] }) {
+export function HomePage({ chrome, notes }: { chrome: Chrome; notes: NoteMeta[] }) {
   const { site } = chrome;
   const [latest, ...rest] = notes;
   return (

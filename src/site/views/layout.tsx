@@ -15,6 +15,8 @@ export interface PageMeta {
   image?: string;
   noindex?: boolean;
   current?: 'notes' | 'topics' | 'home' | 'search';
+  /** Stylesheets after the site's (a note's code colours). */
+  stylesheets?: string[] | undefined;
   /** Scripts from our own origin; every page works without them. */
   scripts?: string[];
 }
@@ -64,6 +66,9 @@ export function Layout({
         <meta name="twitter:image" content={image} />
         <meta name="twitter:image:alt" content={imageAlt} />
         <link rel="stylesheet" href={chrome.stylesheet} />
+        {meta.stylesheets?.map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="alternate" type="application/rss+xml" title={`${site.title} (RSS)`} href="/feed.xml" />
         <link rel="alternate" type="application/atom+xml" title={`${site.title} (Atom)`} href="/atom.xml" />

@@ -1,8 +1,8 @@
 // Notes as lists show them: a date and reading-time line, the title as a link, the summary.
-import type { Note } from '../../content/load-content.js';
+import type { NoteMeta as Listed } from '../../content/parse-note.js';
 import { type Chrome, noteUrl } from './chrome.js';
 
-export function NoteMeta({ chrome, note }: { chrome: Chrome; note: Note }) {
+export function NoteMeta({ chrome, note }: { chrome: Chrome; note: Listed }) {
   return (
     <p class="meta">
       <time dateTime={note.date.toISOString()}>{chrome.formatDate(note.date)}</time> · {note.readingMinutes}{' '}
@@ -11,7 +11,15 @@ export function NoteMeta({ chrome, note }: { chrome: Chrome; note: Note }) {
   );
 }
 
-export function NoteTeaser({ chrome, note, heading }: { chrome: Chrome; note: Note; heading: 'h2' | 'h3' }) {
+export function NoteTeaser({
+  chrome,
+  note,
+  heading,
+}: {
+  chrome: Chrome;
+  note: Listed;
+  heading: 'h2' | 'h3';
+}) {
   const Heading = heading;
   return (
     <>
@@ -30,7 +38,7 @@ export function NoteList({
   heading = 'h3',
 }: {
   chrome: Chrome;
-  notes: Note[];
+  notes: Listed[];
   heading?: 'h2' | 'h3';
 }) {
   return (

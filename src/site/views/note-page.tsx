@@ -1,5 +1,6 @@
 // One note: title, date, reading time, topics, table of contents, body, subscribe block, previous/next.
 import type { Note } from '../../content/load-content.js';
+import type { NoteMeta } from '../../content/parse-note.js';
 import type { TocEntry } from '../../content/rendered-note.js';
 import { type Chrome, noteUrl, topicUrl } from './chrome.js';
 import { Layout } from './layout.js';
@@ -14,13 +15,15 @@ interface Props {
   note: Note;
   /** Path of the note's share card. */
   card: string;
-  newer: Note | undefined;
-  older: Note | undefined;
+  newer: NoteMeta | undefined;
+  older: NoteMeta | undefined;
+  /** The stylesheet of this note's code colours, when it has code. */
+  codeStylesheet?: string | undefined;
   /** Set for a draft or scheduled note: it gets a banner and stays out of search engines. */
   unpublished?: Unpublished | undefined;
 }
 
-export function NotePage({ chrome, note, card, newer, older, unpublished }: Props) {
+export function NotePage({ chrome, note, card, newer, older, unpublished, codeStylesheet }: Props) {
   const { site, siteUrl } = chrome;
   const url = `${siteUrl}${noteUrl(note)}`;
   const topics = note.topics.flatMap((slug) => chrome.topicsBySlug.get(slug) ?? []);
@@ -59,6 +62,7 @@ export function NotePage({ chrome, note, card, newer, older, unpublished }: Prop
         noindex: unpublished !== undefined,
         image: card,
         current: 'notes',
+        stylesheets: codeStylesheet ? [codeStylesheet] : undefined,
       }}
     >
       {unpublished && <UnpublishedBanner chrome={chrome} note={note} unpublished={unpublished} />}

@@ -1,11 +1,11 @@
 // The list of topics, and one page per topic with its notes.
-import type { Note } from '../../content/load-content.js';
+import type { NoteMeta } from '../../content/parse-note.js';
 import type { Topic } from '../../content/schema.js';
 import { type Chrome, topicUrl } from './chrome.js';
 import { Layout } from './layout.js';
 import { NoteList } from './note-list.js';
 
-export function TopicPage({ chrome, topic, notes }: { chrome: Chrome; topic: Topic; notes: Note[] }) {
+export function TopicPage({ chrome, topic, notes }: { chrome: Chrome; topic: Topic; notes: NoteMeta[] }) {
   return (
     <Layout
       chrome={chrome}

@@ -1,5 +1,5 @@
 // The banner over a note readers cannot see yet: a draft, or a note scheduled for later.
-import type { Note } from '../../content/load-content.js';
+import type { NoteMeta } from '../../content/parse-note.js';
 import type { Chrome } from './chrome.js';
 
 export interface Unpublished {
@@ -9,7 +9,7 @@ export interface Unpublished {
   expiresAt?: Date;
 }
 
-export function isUnpublished(note: Pick<Note, 'draft' | 'date'>, now: Date): boolean {
+export function isUnpublished(note: Pick<NoteMeta, 'draft' | 'date'>, now: Date): boolean {
   return note.draft || note.date.getTime() > now.getTime();
 }
 
@@ -19,7 +19,7 @@ export function UnpublishedBanner({
   unpublished,
 }: {
   chrome: Chrome;
-  note: Note;
+  note: NoteMeta;
   unpublished: Unpublished;
 }) {
   const { site } = chrome;

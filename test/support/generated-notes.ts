@@ -1,5 +1,9 @@
-// Realistic notes made up for benches: headings, paragraphs from a small technical vocabulary, a table,
-// code in five languages and a footnote, the same every run for one index.
+// Realistic generated notes for benches and tests of many notes: prose, sections, a table, code in five
+// languages, a footnote; some with email and www. autolinks and raw HTML, so that the renderer's slower
+// paths are taken as real notes take them. Deterministic: every run gets the same notes.
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 const topics = [
   'ai-workloads',
   'vmware-vsan',
@@ -9,7 +13,7 @@ const topics = [
   'capacity-procurement',
   'network-contention',
 ];
-export const words = (
+const words = (
   'replica snapshot quorum budget failover capacity cluster backup restore audit evidence ledger packet queue ' +
   'retention policy latency throughput storage network firewall token vault key rotation window drill threshold alert'
 ).split(' ');
@@ -43,6 +47,7 @@ const codeSamples = [
   ],
 ] as const;
 
+/** Note number `index`: the same text on every call. */
 export function generatedNote(index: number): string {
   const next = random(index + 1);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T;
@@ -62,7 +67,23 @@ export function generatedNote(index: number): string {
       body.push(`\`\`\`${lang}\n${code}\n\`\`\``);
     }
   }
+  // Some notes take the renderer's slower paths: email and www. autolinks, raw HTML to sanitise.
+  if (index % 5 === 0)
+    body.push(`Questions go to oncall-${index}@example.com, or see www.example.org/runbooks/${index}.`);
+  if (index % 7 === 3)
+    body.push(
+      `<details>\n<summary>Drill log ${index}</summary>\n\n${paragraph()}\n\n</details>`,
+      `<p>Raw <b>bold</b> ${pick(words)}</p>`,
+    );
   body.push(`A claim with a source.[^1]\n\n[^1]: NIST SP 800-34 Rev. 1, section ${1 + (index % 7)}.`);
   const date = new Date(Date.UTC(2016, 0, 1, 9) + index * 3 * 86_400_000).toISOString();
   return `---\ntitle: "Note ${index}: ${pick(words)} at scale"\nsummary: "What we learned about ${pick(words)} in production."\ndate: ${date}\ntopics: [${pick(topics)}]\n---\n\n${body.join('\n\n')}\n`;
+}
+
+/** A content folder with the shipped site.yml and `count` generated notes (note-0 is the oldest). */
+export async function writeGeneratedSite(contentDir: string, count: number, siteYml: string): Promise<void> {
+  await mkdir(join(contentDir, 'notes'), { recursive: true });
+  await cp(siteYml, join(contentDir, 'site.yml'));
+  for (let index = 0; index < count; index++)
+    await writeFile(join(contentDir, 'notes', `note-${index}.md`), generatedNote(index));
 }

@@ -36,7 +36,8 @@ export class HmacSha256 {
       this.innerPad.copy(this.scratch);
     }
     this.scratch.write(message, blockSize, 'utf8');
-    hash('sha256', this.scratch.subarray(0, length), 'buffer').copy(this.outer, blockSize);
+    // The inner digest as a binary string: a 'buffer' result would be an ArrayBuffer per call, freed by GC.
+    this.outer.write(hash('sha256', this.scratch.subarray(0, length), 'binary'), blockSize, 'latin1');
     return encoding ? hash('sha256', this.outer, encoding) : hash('sha256', this.outer, 'buffer');
   }
 }

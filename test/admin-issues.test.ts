@@ -3,7 +3,7 @@
 // event stream, and clear refusals of bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/open-database.js';
-import { type AdminApp, type AdminLogin, adminLogin, startAdminApp } from './support/admin-app.js';
+import { type AdminApp, type AdminLogin, adminHttp, adminLogin, startAdminApp } from './support/admin-app.js';
 import { engines } from './support/databases.js';
 import { htmlProblems } from './support/html-validator.js';
 import { addActiveReaders } from './support/readers.js';
@@ -11,19 +11,7 @@ import { addActiveReaders } from './support/readers.js';
 const readers = 40;
 
 function client(app: AdminApp, login: AdminLogin) {
-  const get = (path: string, accept = 'text/html') =>
-    fetch(`${app.baseUrl}${path}`, { redirect: 'manual', headers: { accept, cookie: login.cookie } });
-  const post = (path: string, fields: Record<string, string> = {}, csrf = login.csrfToken) =>
-    fetch(`${app.baseUrl}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html',
-        cookie: login.cookie,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
-    });
+  const { get, post } = adminHttp(app.baseUrl, login);
   /** A page that must answer 200 with valid HTML. */
   const page = async (path: string) => {
     const response = await get(path);

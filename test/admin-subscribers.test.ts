@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importSubscribers } from '../src/subscriptions/import-subscribers.js';
-import { type AdminApp, type AdminLogin, adminLogin, startAdminApp } from './support/admin-app.js';
+import { type AdminApp, type AdminLogin, adminHttp, adminLogin, startAdminApp } from './support/admin-app.js';
 import { engines } from './support/databases.js';
 import { htmlProblems } from './support/html-validator.js';
 
@@ -30,19 +30,10 @@ describe.each(engines)('admin subscriber pages on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  const get = (path: string, accept = 'text/html') =>
-    fetch(`${t.baseUrl}${path}`, { redirect: 'manual', headers: { accept, cookie: login.cookie } });
-  const post = (path: string, fields: Record<string, string> = {}, csrf = login.csrfToken) =>
-    fetch(`${t.baseUrl}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html',
-        cookie: login.cookie,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
-    });
+  const http = () => adminHttp(t.baseUrl, login);
+  const get = (path: string, accept?: string) => http().get(path, accept);
+  const post = (path: string, fields?: Record<string, string>, csrf?: string) =>
+    http().post(path, fields, csrf);
   const upload = (name: string, content: string | Buffer) => {
     const body = new FormData();
     body.set('_csrf', login.csrfToken);

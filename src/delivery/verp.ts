@@ -1,8 +1,7 @@
 // Personal, verifiable addresses for what comes back: the envelope sender (VERP) and the Message-ID of
 // each mail name the issue (or outbox row) and the reader, with an HMAC, so that a bounce or a complaint
 // finds its reader without a row per mail, and nobody can forge one to unsubscribe someone else.
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HmacSha256 } from '../hmac-sha256.js';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 export type MailRef =
   | { kind: 'issue'; issueId: number; subscriberId: number }
@@ -14,14 +13,15 @@ const verpPattern = /^bounces\+([io])(\d{1,15})-(\d{1,15})-([0-9a-f]{16})@/i;
 const messageIdPattern = /^<?([io])\.(\d{1,15})\.(\d{1,15})\.([0-9a-f]{16})@/i;
 
 export class VerpCodec {
-  private readonly key: HmacSha256;
+  /** A KeyObject: OpenSSL imports the key once, not on each of the mails' HMACs. */
+  private readonly key: KeyObject;
 
   constructor(
     secret: string,
     /** The domain whose MX reaches the bounce listener. */
     readonly bounceDomain: string,
   ) {
-    this.key = new HmacSha256(createHmac('sha256', secret).update('errorbudget verp v1').digest());
+    this.key = createSecretKey(createHmac('sha256', secret).update('errorbudget verp v1').digest());
   }
 
   /** The envelope sender (Return-Path) of one mail: bounces+i12-345-<mac>@bounce domain. */
@@ -59,7 +59,10 @@ export class VerpCodec {
   }
 
   private mac(letter: string, id: number, subscriber: number): string {
-    return this.key.digest(`${letter}.${id}.${subscriber}`, 'hex').slice(0, macLength);
+    return createHmac('sha256', this.key)
+      .update(`${letter}.${id}.${subscriber}`)
+      .digest('hex')
+      .slice(0, macLength);
   }
 }
 

@@ -1,7 +1,13 @@
 // Unguessable tokens and signed personal links. Single-use tokens are stored only as hashes; personal
 // links are an HMAC over the subscriber's random key, so they need no storage and die with the key.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { HmacSha256 } from '../hmac-sha256.js';
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 
 export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
@@ -10,12 +16,12 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 /** Keys derived per purpose, so that no two uses of SECRET can be played against each other. */
 export class Keys {
   private readonly emailKey: Buffer;
-  /** Made once per reader of every issue: the cheap HMAC. */
-  private readonly linkMacKey: HmacSha256;
+  /** A KeyObject: links are made for every reader of every issue, and OpenSSL imports it once. */
+  private readonly linkKey: KeyObject;
 
   constructor(secret: string) {
     this.emailKey = createHmac('sha256', secret).update('errorbudget email hmac v1').digest();
-    this.linkMacKey = new HmacSha256(
+    this.linkKey = createSecretKey(
       createHmac('sha256', secret).update('errorbudget personal links v1').digest(),
     );
   }
@@ -39,7 +45,7 @@ export class Keys {
   }
 
   private linkMac(key: string): string {
-    return this.linkMacKey.digest(key, 'base64url').slice(0, 32);
+    return createHmac('sha256', this.linkKey).update(key).digest('base64url').slice(0, 32);
   }
 }
 

@@ -192,3 +192,21 @@ export async function adminLogin(baseUrl: string, email: string, password: strin
   if (settings.status !== 200) throw new Error(`login did not give a full session (${settings.status})`);
   return { cookie, csrfToken: csrfFieldOf(await settings.text()) };
 }
+
+/** Requests as a signed-in admin: a GET with the session cookie, a form POST with it and a CSRF token. */
+export function adminHttp(baseUrl: string, login: AdminLogin) {
+  const get = (path: string, accept = 'text/html') =>
+    fetch(`${baseUrl}${path}`, { redirect: 'manual', headers: { accept, cookie: login.cookie } });
+  const post = (path: string, fields: Record<string, string> = {}, csrf = login.csrfToken) =>
+    fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        accept: 'text/html',
+        cookie: login.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+    });
+  return { get, post };
+}

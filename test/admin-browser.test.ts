@@ -88,8 +88,8 @@ describe.skipIf(skipBrowserTests)('the admin in headless Chromium', () => {
     await mkdir(screenshots, { recursive: true });
     await page.screenshot({ path: new URL('admin-login.png', screenshots).pathname, fullPage: true });
     await logIn(page, app.admin.email, app.admin.password);
-    expect(page.url()).toBe(`${origin}/admin/settings`);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Settings');
+    expect(page.url()).toBe(`${origin}/admin`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Dashboard');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     // Keyboard: the first Tab reaches the skip link, the next ones the navigation.
     await page.keyboard.press('Tab');
@@ -130,7 +130,7 @@ describe.skipIf(skipBrowserTests)('the admin in headless Chromium', () => {
     await page.goto(`${origin}/admin/settings`);
     expect(page.url()).toBe(`${origin}/admin/login/second-factor`);
     await page.getByRole('button', { name: 'Use a passkey' }).click();
-    await page.waitForURL(`${origin}/admin/settings`);
+    await page.waitForURL(`${origin}/admin`);
     expect(await page.locator('.admin-who').textContent()).toBe(app.admin.email);
     const done = await actions(app.admin.email);
     expect(done.map((a) => a.action)).toContain('passkey added');
@@ -174,7 +174,7 @@ describe.skipIf(skipBrowserTests)('the admin in headless Chromium', () => {
     app.clock.advance(30_000);
     await page.getByLabel('Six-digit code').fill(code());
     await page.getByRole('button', { name: 'Confirm' }).click();
-    await page.waitForURL(`${origin}/admin/settings`);
+    await page.waitForURL(`${origin}/admin`);
     await logOut(page);
 
     // A recovery code stands in for the app once, and never again.

@@ -142,7 +142,7 @@ describe('errorbudget speaks plainly', { timeout: 4 * slow }, () => {
     await Promise.all(
       Array.from({ length: 1500 }, (_, index) =>
         writeFile(
-          join(data, 'mailbox', `${String(index).padStart(5, '0')}.eml`),
+          join(data, 'mailbox', `2026-11-26T10-00-00-000Z_${String(index).padStart(5, '0')}@example.com.eml`),
           `From: site@example.com\r\nTo: reader${index}@example.com\r\nSubject: Issue number ${index} of a newsletter with a long subject\r\nDate: Thu, 26 Nov 2026 10:00:00 +0000\r\n\r\nBody\r\n`,
         ),
       ),

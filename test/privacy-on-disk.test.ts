@@ -72,6 +72,8 @@ describe('privacy on disk', () => {
       const files = (await readdir(mailbox).catch(() => [])).filter((f) => f.endsWith('.eml'));
       return files.length > 0 ? files : undefined;
     });
+    // The render cache is written behind the first answer.
+    const cache = await until(() => modeOf(join(dataDir, 'cache')).catch(() => undefined));
     const db = join(dataDir, 'errorbudget.db');
     // While the server runs, SQLite's write-ahead log and shared-memory index exist beside the database.
     expect({
@@ -82,7 +84,7 @@ describe('privacy on disk', () => {
       secret: await modeOf(join(dataDir, 'secret')),
       mailbox: await modeOf(mailbox),
       mail: await modeOf(join(mailbox, mail as string)),
-      cache: await modeOf(join(dataDir, 'cache')),
+      cache,
     }).toEqual({
       data: '0700',
       database: '0600',

@@ -45,9 +45,6 @@ export const adminRoutes: FastifyPluginAsync<AdminDependencies> = async (app, op
     secondFactorRoutes(scope, deps, tools);
     securityPages(scope, deps, tools);
     for (const page of adminPages) await scope.register(page, deps);
-    // Until a page claims /admin itself (the dashboard), the admin opens on its settings.
-    if (!scope.hasRoute({ method: 'GET', url: '/admin' }))
-      scope.get('/', async (_request, reply) => reply.redirect('/admin/settings', 303));
   });
 
   // An unknown address under /admin tells nothing to someone not signed in: they go to the login page.

@@ -9,11 +9,12 @@ import { visitElements } from './hast-walk.js';
 import type { Warn } from './raw-html-filter.js';
 
 /**
- * Ids the note page itself uses around the note (src/site/views: layout, note page, newsletter block,
- * subscribe form); test/heading-ids.test.ts fails when the page gains one that is missing here.
+ * Ids the note page itself uses around the note (src/site/views: layout and its search box, note page,
+ * newsletter block, subscribe form); test/heading-ids.test.ts fails when the page gains one that is missing here.
  */
 export const pageIds = [
   'main',
+  'site-search-q',
   'contents',
   'toc',
   'subscribe',

@@ -1,7 +1,7 @@
 // What rendering a note produces; kept apart from the renderer so that loading it does not load Shiki.
 
 /** Bump when the renderer's output changes, so that cached renderings are redone. */
-export const rendererVersion = '2026-11-26.markdown-it';
+export const rendererVersion = '2026-11-26.markdown-it.2';
 
 export interface TocEntry {
   depth: 2 | 3;

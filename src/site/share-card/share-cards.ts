@@ -108,7 +108,8 @@ export class ShareCards {
   private async toDisk(path: string, png: Buffer): Promise<void> {
     const file = this.file(path);
     if (!file || !this.dir) return;
-    await mkdir(this.dir, { recursive: true });
+    // 0700 like the rest of DATA_DIR: this may be the first folder made under DATA_DIR/cache.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     // Write then rename, so that a crash never leaves half a picture for the next start to serve.
     const temporary = `${file}.${process.pid}.tmp`;
     await writeFile(temporary, png);

@@ -17,6 +17,7 @@ import { readDashboard } from '../src/admin/dashboard-queries.js';
 import { findSubscribers } from '../src/admin/subscriber-queries.js';
 import { type Db, openDatabase } from '../src/db/open-database.js';
 import { statusCounts } from '../src/subscriptions/status-counts.js';
+import { submitPassword } from '../test/support/admin-app.js';
 import { cli, freePort, median, root, start, stop, stopOnExit, waitFor200 } from './support.js';
 
 const rows = Number(process.env.ROWS ?? 1_000_000);
@@ -166,26 +167,11 @@ async function printPlans(db: Db, middleId: number): Promise<void> {
   }
 }
 
+/** The session cookie, logged in through the form as a browser does (the tests' own login). */
 async function login(baseUrl: string): Promise<string> {
-  const cookiesOf = (response: Response) =>
-    new Map(
-      response.headers.getSetCookie().map((line) => line.split(';')[0]?.split('=') as [string, string]),
-    );
-  const page = await fetch(`${baseUrl}/admin/login`, { headers: { accept: 'text/html' } });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const response = await fetch(`${baseUrl}/admin/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      accept: 'text/html',
-      'content-type': 'application/x-www-form-urlencoded',
-      cookie: `eb_admin_login=${cookiesOf(page).get('eb_admin_login') ?? ''}`,
-    },
-    body: new URLSearchParams({ _csrf: csrf, email: admin.email, password: admin.password }).toString(),
-  });
-  const session = cookiesOf(response).get('eb_admin');
-  if (!session) throw new Error(`login failed with ${response.status}`);
-  return `eb_admin=${session}`;
+  const { response, cookie } = await submitPassword(baseUrl, admin.email, admin.password);
+  if (!cookie) throw new Error(`login failed with ${response.status}`);
+  return cookie;
 }
 
 async function timed(

@@ -8,7 +8,8 @@ import type { Db, Engine } from '../src/db/open-database.js';
 import { confirmationCounts, issueDeliveryCounts } from '../src/delivery/delivery-objectives.js';
 import { errorBudgets } from '../src/observability/error-budget.js';
 import { Metrics } from '../src/observability/metrics.js';
-import { RequestTally, requestCounts } from '../src/observability/request-minutes.js';
+import { requestCounts } from '../src/observability/request-minutes.js';
+import { RequestTally } from '../src/observability/request-tally.js';
 import { createTestDatabase } from '../test/support/databases.js';
 import { median } from './support.js';
 

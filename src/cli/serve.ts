@@ -1,17 +1,31 @@
 // `errorbudget serve`: loads the content, refuses to start if it is broken, then serves and watches it,
 // and runs the background work (mail, issues, bounces) in the same process unless told `--no-worker`.
+import type { Server } from 'node:http';
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { systemClock } from '../clock.js';
 import { ensureSecret } from '../config/ensure-secret.js';
-import { watchContent } from '../content/watch-content.js';
+import { type ContentWatcher, watchContent } from '../content/watch-content.js';
 import { createLogger } from '../observability/logger.js';
-import { buildApp } from '../server/build-app.js';
-import { openServices } from '../server/open-services.js';
+import type { MetricsServer } from '../observability/metrics-server.js';
+import { RequestTally } from '../observability/request-tally.js';
+import type { Services } from '../server/open-services.js';
+import { createSiteServer } from '../server/site-server.js';
 import { PreviewSigner } from '../site/preview-link.js';
 import { defaultRateLimits } from '../subscriptions/routes.js';
 import { metricsFor, startOperatorListener, stopOnSignals } from './lifecycle.js';
 import { openLiveSite } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
 
 export function registerServe(program: Command): void {
   withContentOption(program.command('serve'))
@@ -48,59 +62,89 @@ export function registerServe(program: Command): void {
           log.warn(
             'showing drafts and scheduled notes (--drafts): for writing locally, not for the public site',
           );
-        const snapshot = live.snapshot;
-
         const metrics = await metricsFor(config);
-        const services = await openServices(config, {
-          live,
-          log,
-          clock: systemClock,
-          ...(metrics ? { metrics } : {}),
-        });
-        if (options.worker) {
-          await services.startWorkers();
-          log.info(`mail goes to the ${services.transport.description}`);
-        } else log.info('no background work here (--no-worker): an `errorbudget worker` process must run');
-        const { operator, listener } = await startOperatorListener(config, {
-          metrics,
-          readiness: () => services.readiness(),
-        });
-        const app = await buildApp({
-          live,
-          log,
-          clock: systemClock,
-          subscriptions: services.subscriptions,
-          rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
-          searchRateLimit: config.searchRateLimit,
-          trustProxy: config.trustProxy,
-          operator,
-          requestTally: services.availability.tally,
-          ...(metrics ? { metrics } : {}),
-          subscribeOrigins: config.subscribeOrigins,
-          preview: new PreviewSigner(ensureSecret(config)),
-          // With or without --no-worker: the admin reads and acts through the database, which workers share.
-          admin: { services, live, config, clock: systemClock, log, ...(metrics ? { metrics } : {}) },
-        });
-        services.availability.start();
-        const watcher = options.watch ? watchContent(config.contentDir, () => live.reload()) : undefined;
-        // Requests in flight are answered (new ones get 503) before the mails in flight are finished.
-        stopOnSignals(log, config, async () => {
-          live.stop();
-          await watcher?.close();
-          await app.close();
-          await services.close();
-          await listener?.close();
-        });
-
-        await app.listen({ port: config.port, host: config.host });
-        const address = app.server.address();
+        const requestTally = new RequestTally();
+        // Pages answer from here on; forms, feeds and the admin wait for the rest, loaded just below.
+        const site = createSiteServer({ live, tally: requestTally, trustProxy: config.trustProxy, metrics });
+        await listen(site.server, config.port, config.host);
+        const address = site.server.address();
         const port = typeof address === 'object' && address ? address.port : config.port;
-        const published = live.current.published.length;
         log.info(
-          { notes: published, contentDir: config.contentDir },
-          `serving ${snapshot.site.title} at http://${config.host}:${port} (site URL ${config.siteUrl})`,
+          { notes: live.current.published.length, contentDir: config.contentDir },
+          `serving ${live.snapshot.site.title} at http://${config.host}:${port} (site URL ${config.siteUrl})`,
         );
-        if (listener) log.info(`health and metrics at ${listener.url}`);
+
+        // Whatever has started is stopped; requests in flight are answered (new ones get 503) before the
+        // mails in flight are finished.
+        const running: {
+          app?: FastifyInstance;
+          services?: Services;
+          listener?: MetricsServer;
+          watcher?: ContentWatcher;
+        } = {};
+        const stopAll = async () => {
+          await running.watcher?.close();
+          await running.app?.close();
+          await new Promise((resolve) => site.server.close(resolve));
+          await running.services?.close();
+          await running.listener?.close();
+          // Last: an issue being created in the meantime still renders its note.
+          await live.stop();
+        };
+        const startup = (async () => {
+          const [{ openServices }, { buildApp }] = await Promise.all([
+            import('../server/open-services.js'),
+            import('../server/build-app.js'),
+          ]);
+          const services = await openServices(config, {
+            live,
+            log,
+            clock: systemClock,
+            requestTally,
+            ...(metrics ? { metrics } : {}),
+          });
+          running.services = services;
+          if (options.worker) {
+            await services.startWorkers();
+            log.info(`mail goes to the ${services.transport.description}`);
+          } else log.info('no background work here (--no-worker): an `errorbudget worker` process must run');
+          const { operator, listener } = await startOperatorListener(config, {
+            metrics,
+            readiness: () => services.readiness(),
+          });
+          if (listener) {
+            running.listener = listener;
+            log.info(`health and metrics at ${listener.url}`);
+          }
+          running.app = await buildApp({
+            live,
+            log,
+            clock: systemClock,
+            server: site,
+            subscriptions: services.subscriptions,
+            rateLimits: { ...defaultRateLimits, subscribePerMinute: config.subscribeRateLimit },
+            searchRateLimit: config.searchRateLimit,
+            trustProxy: config.trustProxy,
+            operator,
+            requestTally,
+            ...(metrics ? { metrics } : {}),
+            subscribeOrigins: config.subscribeOrigins,
+            preview: new PreviewSigner(ensureSecret(config)),
+            // With or without --no-worker: the admin reads and acts through the database, which workers share.
+            admin: { services, live, config, clock: systemClock, log, ...(metrics ? { metrics } : {}) },
+          });
+          services.availability.start();
+          if (options.watch) running.watcher = watchContent(config.contentDir, () => live.reload());
+        })();
+        // A signal while starting waits for the start, so that what was counted and sent is recorded.
+        stopOnSignals(log, config, () => startup.then(stopAll, stopAll));
+        try {
+          await startup;
+        } catch (error) {
+          // A database that refuses us stops the server that already answered pages.
+          await stopAll();
+          throw error;
+        }
         live.renderBehind();
       },
     );

@@ -7,22 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import type { EventCounts } from '../delivery/delivery-objectives.js';
-
-/** What this process answered since its last flush. */
-export class RequestTally {
-  requests = 0;
-  serverErrors = 0;
-
-  /** A page from memory: never a server error. */
-  page(): void {
-    this.requests += 1;
-  }
-
-  answered(status: number): void {
-    this.requests += 1;
-    if (status >= 500) this.serverErrors += 1;
-  }
-}
+import { RequestTally } from './request-tally.js';
 
 /** Kept a day past the window, so a clock a little off never drops a minute still counted. */
 const keepMs = 29 * 86_400_000;
@@ -67,16 +52,20 @@ export interface RequestRecorderOptions {
   clock: Clock;
   log: Logger;
   flushMs?: number;
+  /** The tally the web server already counts into, when it started answering before the database was open. */
+  tally?: RequestTally;
 }
 
 /** Writes the tally to the database every few seconds and at the stop. */
 export class RequestRecorder {
-  readonly tally = new RequestTally();
+  readonly tally: RequestTally;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private prunedAt = 0;
 
-  constructor(private readonly o: RequestRecorderOptions) {}
+  constructor(private readonly o: RequestRecorderOptions) {
+    this.tally = o.tally ?? new RequestTally();
+  }
 
   start(): void {
     if (this.timer) return;

@@ -1,8 +1,6 @@
 // The web application: pages from memory first, then Fastify for everything dynamic, on an HTTP server
-// that slow or vanishing clients cannot exhaust.
+// that slow or vanishing clients cannot exhaust (site-server.ts).
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { AdminDependencies } from '../admin/admin-dependencies.js';
@@ -10,17 +8,17 @@ import type { Clock } from '../clock.js';
 import type { TrustProxy } from '../config/trust-proxy.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OperatorEndpoints } from '../observability/operator-endpoints.js';
-import { RequestTally } from '../observability/request-minutes.js';
+import { RequestTally } from '../observability/request-tally.js';
 import { operatorRoutes } from '../observability/routes.js';
 import type { LiveSite } from '../site/live-site.js';
 import type { PreviewSigner } from '../site/preview-link.js';
 import { previewRoutes } from '../site/preview-routes.js';
 import { siteRoutes } from '../site/routes.js';
 import { searchRoutes } from '../site/search/routes.js';
-import { servePage } from '../site/serve-page.js';
 import { defaultRateLimits, type RateLimits, subscriptionRoutes } from '../subscriptions/routes.js';
 import type { Subscriptions } from '../subscriptions/subscriptions.js';
 import { answerClientError, answerFrameworkError, handleErrors } from './handle-errors.js';
+import { createSiteServer, httpLimits, type SiteServer } from './site-server.js';
 
 export interface AppDependencies {
   live: LiveSite;
@@ -44,21 +42,9 @@ export interface AppDependencies {
   admin?: AdminDependencies;
   /** Searches per client address per minute (SEARCH_RATE_LIMIT). */
   searchRateLimit?: number;
+  /** The server in front, when it already listens (`serve`); otherwise one is made for `listen`. */
+  server?: SiteServer;
 }
-
-/**
- * Node's defaults let a client take 60 s to send its headers and 300 s for its body, and checks them
- * only every 30 s: a thousand slow connections then hold a thousand descriptors for minutes. A
- * reader's browser sends a request in milliseconds; these leave room for a bad mobile link.
- */
-export const httpLimits = {
-  headersTimeout: 10_000,
-  requestTimeout: 20_000,
-  keepAliveTimeout: 5_000,
-  connectionsCheckingInterval: 1_000,
-  /** Open connections per client address; a browser opens six, a small office behind NAT a few dozen. */
-  connectionsPerClient: 128,
-} as const;
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { live } = deps;
@@ -66,6 +52,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const metrics = deps.metrics;
   // Without a recorder the counts go nowhere; counting them anyway keeps one path for every page.
   const tally = deps.requestTally ?? new RequestTally();
+  const site = deps.server ?? createSiteServer({ live, tally, trustProxy, metrics });
+  let fastifyHandler: Parameters<SiteServer['handOver']>[0] | undefined;
   const app = Fastify({
     // Random, not a per-process counter: an id a reader quotes from an error page names one log line,
     // whichever process served it. A client's own X-Request-Id is not taken: it could forge log lines.
@@ -86,37 +74,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 16 * 1024 },
     frameworkErrors: answerFrameworkError(live),
     clientErrorHandler: answerClientError,
-    // Pages are answered before Fastify's routing; a scheduled note coming due falls through so that
-    // the not-found handler can rebuild before it answers.
+    // Pages are answered before Fastify's routing, by the server in front (see site-server.ts).
     serverFactory: (handler) => {
-      const server = createServer(
-        {
-          headersTimeout: httpLimits.headersTimeout,
-          requestTimeout: httpLimits.requestTimeout,
-          keepAliveTimeout: httpLimits.keepAliveTimeout,
-          connectionsCheckingInterval: httpLimits.connectionsCheckingInterval,
-        },
-        metrics
-          ? (req: IncomingMessage, res: ServerResponse) => {
-              // Two clock reads, two increments and a counter: pages are the hot path.
-              const start = performance.now();
-              if (live.isStale() || !servePage(live.pages, req, res, () => handler(req, res)))
-                return handler(req, res);
-              tally.page();
-              metrics.pageServed(req.method ?? 'GET', res.statusCode, (performance.now() - start) / 1000);
-            }
-          : (req: IncomingMessage, res: ServerResponse) => {
-              if (live.isStale() || !servePage(live.pages, req, res, () => handler(req, res)))
-                return handler(req, res);
-              tally.page();
-            },
-      );
-      // Behind a proxy every reader shares the proxy's address: limiting slow clients is its job there.
-      server.on(
-        'connection',
-        connectionGuard(trustProxy === false ? httpLimits.connectionsPerClient : Infinity),
-      );
-      return server;
+      fastifyHandler = handler;
+      return site.server;
     },
   });
   handleErrors(app, live);
@@ -144,28 +105,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   await app.register(searchRoutes, { live, perMinute: deps.searchRateLimit });
   await app.register(siteRoutes, { live });
+  if (fastifyHandler === undefined) throw new Error('Fastify did not ask for its server');
+  // A server already listening hands requests over only once every route is registered.
+  if (deps.server) await app.ready();
+  site.handOver(fastifyHandler);
   return app;
 }
 
 /** The operators' routes on the public port: not answers to readers, so outside the availability budget. */
 const operatorPaths = new Set(['/readyz', '/metrics']);
-
-/** Closes connections beyond the cap per client address at once, before they hold anything. */
-function connectionGuard(perClient: number): (socket: Socket) => void {
-  const open = new Map<string, number>();
-  return (socket) => {
-    // Read now: Node caches the peer address on first read. A client that resets mid-request leaves a
-    // socket whose address can no longer be asked, and request.ip (the rate limits' key) would be
-    // undefined: an error and a 500 for every reset.
-    const address = socket.remoteAddress;
-    if (address === undefined) return void socket.destroy();
-    const count = (open.get(address) ?? 0) + 1;
-    if (count > perClient) return void socket.destroy();
-    open.set(address, count);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left === 0) open.delete(address);
-      else open.set(address, left);
-    });
-  };
-}

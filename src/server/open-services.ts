@@ -29,6 +29,7 @@ import { LoopMonitor } from '../observability/loop-monitor.js';
 import type { Metrics } from '../observability/metrics.js';
 import { checkReadiness, type ReadinessReport } from '../observability/readiness.js';
 import { RequestRecorder } from '../observability/request-minutes.js';
+import type { RequestTally } from '../observability/request-tally.js';
 import type { LiveSite } from '../site/live-site.js';
 import { ProofRetention } from '../subscriptions/proof-retention.js';
 import { Subscriptions } from '../subscriptions/subscriptions.js';
@@ -107,6 +108,8 @@ export interface ServiceOptions {
   db?: Db;
   /** Counts subscriptions and deliveries, and reads the outbox when scraped. */
   metrics?: Metrics;
+  /** The tally the web server counts into, when it answered before the services were open (`serve`). */
+  requestTally?: RequestTally;
   /** Tests shorten polls, and may trust a test relay's certificate. */
   tuning?: {
     pollMs?: number;
@@ -150,7 +153,12 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     () => clock.now(),
   );
   o.metrics?.watchErrorBudgets(() => errorBudgets({ db, targets: live.snapshot.site.slo, now: clock.now() }));
-  const availability = new RequestRecorder({ db: db.kysely, clock, log });
+  const availability = new RequestRecorder({
+    db: db.kysely,
+    clock,
+    log,
+    ...(o.requestTally ? { tally: o.requestTally } : {}),
+  });
   const outbox = new OutboxWorker({
     db,
     transport,

@@ -198,13 +198,14 @@ export class LiveSite {
     return this.drawing;
   }
 
-  stop(): void {
+  /** Resolves once the render threads have ended: a process that exits while one starts can abort. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.pages.stop();
     this.cards.stop();
     this.queue?.stop();
-    void this.threads?.destroy();
+    await this.threads?.destroy();
   }
 
   /**

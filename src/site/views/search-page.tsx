@@ -41,12 +41,14 @@ function Marked({ parts }: { parts: Highlighted }) {
 function Results({ chrome, query, outcome }: { chrome: Chrome; query: ParsedQuery; outcome: SearchOutcome }) {
   const { hits, total, offset } = outcome;
   const page = Math.floor(offset / resultsPerPage) + 1;
+  // While the index is first filled, what matched is out of the notes indexed so far.
+  const soFar = outcome.unindexed > 0 ? ' indexed so far' : '';
   return (
     <>
       <p class="search-summary" role="status">
         {total === 0
-          ? `No note matches “${query.text}”.`
-          : `${total} ${total === 1 ? 'note matches' : 'notes match'} “${query.text}”${outcome.partial ? ' in part: none has all of its words' : ''}.`}
+          ? `No note${soFar} matches “${query.text}”.`
+          : `${total} ${total === 1 ? 'note' : 'notes'}${soFar} ${total === 1 ? 'matches' : 'match'} “${query.text}”${outcome.partial ? ' in part: none has all of its words' : ''}.`}
         {hits.length > 0 &&
           total > hits.length &&
           ` Results ${offset + 1}–${offset + hits.length}, the most relevant first.`}

@@ -16,7 +16,18 @@ import { parseQuery } from '../src/site/search/query.js';
 import { SearchIndex } from '../src/site/search/search-index.js';
 import { resultsPerPage } from '../src/site/views/search-page.js';
 import { generatedNote } from '../test/support/generated-notes.js';
-import { cli, freePort, median, root, start, stop, type WrkResult, waitFor200, wrk } from './support.js';
+import {
+  cli,
+  freePort,
+  median,
+  procSample,
+  root,
+  start,
+  stop,
+  type WrkResult,
+  waitFor200,
+  wrk,
+} from './support.js';
 
 const noteCount = Number(process.env.NOTES ?? 1000);
 const rounds = Number(process.env.ROUNDS ?? 3);
@@ -88,12 +99,22 @@ try {
     script,
     `local paths = { ${paths.map((path) => JSON.stringify(path)).join(', ')} }\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format("GET", paths[i])\nend\n`,
   );
-  const figures = { c1: [] as WrkResult[], c4: [] as WrkResult[], page: [] as WrkResult[] };
+  type Run = WrkResult & { cpuMs: number };
+  const figures = { c1: [] as Run[], c4: [] as Run[], page: [] as Run[] };
+  const server = child.pid as number;
+  /** wrk, and the server's CPU (all its threads, from /proc) per request answered: the figure the load on
+   * a shared machine moves least. */
+  const measured = async (url: string, connections: number, lua?: string): Promise<Run> => {
+    const before = (await procSample(server))?.cpuSeconds ?? 0;
+    const result = await wrk(url, seconds, connections, [], lua);
+    const after = (await procSample(server))?.cpuSeconds ?? 0;
+    return { ...result, cpuMs: ((after - before) * 1000) / Math.max(result.requests, 1) };
+  };
   await wrk(origin, 2, 1, [], script); // warm-up: JIT, TCP buffers
   for (let round = 0; round < rounds; round++) {
-    figures.c1.push(await wrk(origin, seconds, 1, [], script));
-    figures.c4.push(await wrk(origin, seconds, 4, [], script));
-    figures.page.push(await wrk(`${origin}/notes/note-1`, seconds, 1));
+    figures.c1.push(await measured(origin, 1, script));
+    figures.c4.push(await measured(origin, 4, script));
+    figures.page.push(await measured(`${origin}/notes/note-1`, 1));
   }
   await stop(child);
   child = undefined;
@@ -131,8 +152,8 @@ try {
   const { user, system } = process.cpuUsage(cpu);
   times.sort((a, b) => a - b);
 
-  const line = (name: string, results: WrkResult[]) =>
-    `  ${name.padEnd(26)} ${Math.round(median(results.map((r) => r.requestsPerSecond))).toLocaleString('en')} req/s, p99 ${median(results.map((r) => r.p99Ms)).toFixed(2)} ms`;
+  const line = (name: string, results: Run[]) =>
+    `  ${name.padEnd(26)} ${Math.round(median(results.map((r) => r.requestsPerSecond))).toLocaleString('en')} req/s, p99 ${median(results.map((r) => r.p99Ms)).toFixed(2)} ms, server CPU ${median(results.map((r) => r.cpuMs)).toFixed(2)} ms a request`;
   console.log(
     `${noteCount} notes (${index.size} indexed), wrk -t1 in its own process, ${rounds} rounds of ${seconds} s, ${queries.length} queries in turn, medians:`,
   );

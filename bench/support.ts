@@ -58,6 +58,8 @@ export async function waitFor200(url: string, since: number, timeoutMs = 120_000
 export interface WrkResult {
   requestsPerSecond: number;
   p99Ms: number;
+  /** Requests answered in the run. */
+  requests: number;
 }
 
 /** One wrk run: 1 thread, fixed connections, with latency percentiles; `script`: a Lua file for wrk
@@ -85,7 +87,8 @@ export async function wrk(
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(stdout);
   if (!rps || !p99) throw new Error(`cannot read wrk output:\n${stdout}`);
   const scale = p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1;
-  return { requestsPerSecond: Number(rps), p99Ms: Number(p99[1]) * scale };
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+  return { requestsPerSecond: Number(rps), p99Ms: Number(p99[1]) * scale, requests };
 }
 
 // ---- Measuring a child process: exact CPU and peak memory from GNU time, a timeline from /proc. ----

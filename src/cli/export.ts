@@ -1,5 +1,6 @@
 // `errorbudget export OUT_DIR`: writes the public site as static files.
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { loadContent } from '../content/load-content.js';
@@ -40,7 +41,7 @@ export function registerExport(program: Command): void {
           cards,
         });
         if (subscribeAction) addSubscribeResultPages(set);
-        await addStaticSearch(set);
+        await addStaticSearch(set, join(config.dataDir, 'cache', 'pagefind'));
         await drawCards(set, cards);
         const files = await exportSite(set, outDir);
         process.stdout.write(`wrote ${files.length} files (${set.published.length} notes) to ${outDir}\n`);

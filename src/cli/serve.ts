@@ -64,7 +64,8 @@ export function registerServe(program: Command): void {
           );
         const metrics = await metricsFor(config);
         const requestTally = new RequestTally();
-        // Pages answer from here on; forms, feeds and the admin wait for the rest, loaded just below.
+        // Pages and feeds answer from here on; forms, searches and the admin wait for the rest, loaded below
+        // while the bodies render behind on their threads.
         const site = createSiteServer({ live, tally: requestTally, trustProxy: config.trustProxy, metrics });
         await listen(site.server, config.port, config.host);
         const address = site.server.address();
@@ -73,6 +74,7 @@ export function registerServe(program: Command): void {
           { notes: live.current.published.length, contentDir: config.contentDir },
           `serving ${live.snapshot.site.title} at http://${config.host}:${port} (site URL ${config.siteUrl})`,
         );
+        live.renderBehind();
 
         // Whatever has started is stopped; requests in flight are answered (new ones get 503) before the
         // mails in flight are finished.
@@ -145,7 +147,6 @@ export function registerServe(program: Command): void {
           await stopAll();
           throw error;
         }
-        live.renderBehind();
       },
     );
 }

@@ -27,6 +27,12 @@ export interface SchedulerOptions {
   onStarted?(): void;
   /** Each tick that could read the issues: the schedule is alive (for /readyz). */
   onTick?(): void;
+  /**
+   * false while the site still renders its notes after a start. Late notes wait for a person anyway:
+   * their held issues are made once it is true, so that a first start with an archive of a thousand
+   * notes renders and serves them before it writes a thousand emails nobody is waiting for.
+   */
+  settled?(): boolean;
   pollMs?: number;
 }
 
@@ -47,9 +53,13 @@ export async function createDueIssues(o: SchedulerOptions): Promise<ScheduleRepo
   const known = new Set(
     (await o.db.kysely.selectFrom('issues').select('note_slug').execute()).map((row) => row.note_slug),
   );
+  const settled = o.settled?.() ?? true;
   for (const note of due) {
     if (known.has(note.slug)) continue;
     const late = now.getTime() - note.date.getTime() > staleAfterMs;
+    if (late && !settled) continue;
+    // Each email is composed on this thread: pages are served between two of them.
+    if (late) await new Promise((resolve) => setImmediate(resolve));
     const hold = late
       ? `published on ${note.date.toISOString()}, more than a day before it could be mailed: send it with \`errorbudget send ${note.slug} --now\`, or cancel it`
       : undefined;

@@ -352,10 +352,11 @@ export class LiveSite {
       );
     // Compressing every page waits until the notes are rendered: until then the cores are theirs.
     this.compressing = this.pages.install(set.pages, set.notFound, this.rendered());
-    // A card that fails to draw is a bug of ours, not the writer's: the page still works without it.
-    this.drawing = drawCards(set, this.cards, (path, source) => this.pages.add(path, source)).catch(
-      (error: unknown) => this.options.log.error({ err: error }, 'could not draw a share card'),
-    );
+    // Cards wait for the notes too (a card costs more CPU than rendering a note). A card that fails to
+    // draw is a bug of ours, not the writer's: the page still works without it.
+    this.drawing = this.rendered()
+      .then(() => drawCards(set, this.cards, (path, source) => this.pages.add(path, source)))
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'could not draw a share card'));
     this.schedule(set.nextChangeAt);
   }
 

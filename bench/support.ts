@@ -58,14 +58,18 @@ export async function waitFor200(url: string, since: number, timeoutMs = 120_000
 export interface WrkResult {
   requestsPerSecond: number;
   p99Ms: number;
+  /** Requests answered in the run. */
+  requests: number;
 }
 
-/** One wrk run: 1 thread, fixed connections, with latency percentiles. */
+/** One wrk run: 1 thread, fixed connections, with latency percentiles; `script`: a Lua file for wrk
+ * (requests to cycle through). Answers other than 2xx or 3xx fail the run. */
 export async function wrk(
   url: string,
   seconds: number,
   connections: number,
   headers: string[] = [],
+  script?: string,
 ): Promise<WrkResult> {
   const args = [
     '-t1',
@@ -73,14 +77,18 @@ export async function wrk(
     `-d${seconds}s`,
     '--latency',
     ...headers.flatMap((h) => ['-H', h]),
+    ...(script ? ['-s', script] : []),
     url,
   ];
   const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 });
+  const refused = /Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1];
+  if (refused) throw new Error(`${refused} answers were neither 2xx nor 3xx:\n${stdout}`);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1];
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(stdout);
   if (!rps || !p99) throw new Error(`cannot read wrk output:\n${stdout}`);
   const scale = p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1;
-  return { requestsPerSecond: Number(rps), p99Ms: Number(p99[1]) * scale };
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+  return { requestsPerSecond: Number(rps), p99Ms: Number(p99[1]) * scale, requests };
 }
 
 // ---- Measuring a child process: exact CPU and peak memory from GNU time, a timeline from /proc. ----

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeGeneratedSite } from './support/generated-notes.js';
+import { htmlProblems } from './support/html-validator.js';
 import { type ServeProcess, startProcess, stopped } from './support/serve-process.js';
 import { testSecret } from './support/subscription-app.js';
 
@@ -14,6 +15,19 @@ const noteCount = 200;
 const warmWithinMs = 110_000;
 /** note-0 is the oldest: the background rendering (newest first) reaches it last. */
 const oldest = '/notes/note-0';
+/** A word of the generated notes' vocabulary: every one of them has it. */
+const search = '/search?q=restore';
+/** The words of the draft and of the scheduled note. */
+const draftSearch = `/search?q=${encodeURIComponent('draft words OR future words')}`;
+const stillIndexing = /still indexing its archive: (\d+) notes? (?:was|were) not searched yet/;
+
+/** What a search page says it found, and how many notes it says it has not searched yet. */
+function counted(body: string): { matched: number; unindexed: number } {
+  return {
+    matched: Number(/(\d+) notes?(?: indexed so far)? match/.exec(body)?.[1] ?? 0),
+    unindexed: Number(stillIndexing.exec(body)?.[1] ?? 0),
+  };
+}
 
 interface Answer {
   status: number;
@@ -49,6 +63,8 @@ describe('serve answers before every note is rendered', () => {
   /** What the first instant got, before the background rendering went far. */
   const early = new Map<string, Answer>();
   let renderingAtFirstRequest = 0;
+  /** The first search answered once some notes were indexed and others not yet. */
+  let partway: Answer | undefined;
 
   beforeAll(async () => {
     content = await mkdtemp(join(tmpdir(), 'eb-warming-'));
@@ -70,9 +86,17 @@ describe('serve answers before every note is rendered', () => {
     );
     renderingAtFirstRequest = await rendering(serve.url);
     // All at once, as a crawler or a feed reader arriving at the start would.
-    const paths = [oldest, '/feed.json', '/feed.xml', '/', '/notes', '/sitemap.xml'];
+    const paths = [oldest, '/feed.json', '/feed.xml', '/', '/notes', '/sitemap.xml', search, draftSearch];
     const answers = await Promise.all(paths.map((path) => get(serve.url, path)));
     for (const [index, path] of paths.entries()) early.set(path, answers[index] as Answer);
+    // Searching again and again while the notes render, as an impatient reader would.
+    for (const end = Date.now() + warmWithinMs; Date.now() < end; ) {
+      const answer = await get(serve.url, search);
+      const { matched, unindexed } = counted(answer.body);
+      if (matched > 0 && unindexed > 0) partway ??= answer;
+      if (unindexed === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -127,6 +151,42 @@ describe('serve answers before every note is rendered', () => {
       expect(warm.body, path).toBe(early.get(path)?.body);
       expect(warm.etag, path).toBe(early.get(path)?.etag);
     }
+  });
+
+  it('answers a search at once, and while warming, with a complete page that says what it has not searched yet', async () => {
+    const first = early.get(search);
+    expect(first?.body).toMatch(/notes? indexed so far match(?:es)? “restore”\./);
+    expect(counted(first?.body ?? '').unindexed).toBeGreaterThan(0);
+    expect(partway).toBeDefined();
+    for (const answer of [first, partway]) {
+      expect(answer?.status).toBe(200);
+      const body = answer?.body ?? '';
+      expect(body).toContain('</html>');
+      expect(await htmlProblems(body)).toEqual([]);
+      const { matched, unindexed } = counted(body);
+      // Every note is either found or counted as not searched yet: none is missing without a word.
+      expect(matched + unindexed).toBe(noteCount);
+      // Each result shown is whole: its link, its title and its words around the match.
+      const list = /<ol class="search-results">([\s\S]*?)<\/ol>/.exec(body)?.[1] ?? '';
+      const results = [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1] as string);
+      expect(results.length).toBe(Math.min(matched, 10));
+      for (const result of results) {
+        expect(result).toMatch(/<h2><a href="\/notes\/note-\d+">Note \d+: /);
+        expect(result).toContain('<mark>restore</mark>');
+      }
+    }
+  });
+
+  it('searches every note once they are rendered, and no longer says it is indexing', async () => {
+    const warm = await until(
+      () => get(serve.url, search),
+      (answer) => !stillIndexing.test(answer.body),
+    );
+    expect(warm.body).not.toMatch(stillIndexing);
+    expect(warm.body).toContain(`${noteCount} notes match “restore”. Results 1–10`);
+    const drafts = await get(serve.url, draftSearch);
+    expect(drafts.body).not.toContain('hidden-draft');
+    expect(drafts.body).not.toContain('far-future');
   });
 
   it('keeps drafts and scheduled notes out while warming and after', async () => {

@@ -19,7 +19,7 @@ const shippedImages = fileURLToPath(new URL('../content/images', import.meta.url
 
 /** The slugs of the results, in order, as a reader sees them on the page. */
 function resultSlugs(html: string): string[] {
-  const list = /<ol class="search-results">([\s\S]*?)<\/ol>/.exec(html)?.[1] ?? '';
+  const list = /<ol class="search-results"[^>]*>([\s\S]*?)<\/ol>/.exec(html)?.[1] ?? '';
   return [...list.matchAll(/<h2><a href="\/notes\/([a-z0-9-]+)"/g)].map((m) => m[1] as string);
 }
 
@@ -43,6 +43,12 @@ beforeAll(async () => {
     join(content, 'notes/change-windows.md'),
     '---\ntitle: Change windows that hold\nsummary: Scheduling risky work.\ndate: 2026-09-11T09:00:00Z\ntopics: [audit-ready-operations]\n---\n\nA change that touches quorum needs a quorum check before and after, and quorum again at the end.\n',
   );
+  // More notes with one word than a page shows, to page through.
+  for (let index = 1; index <= 12; index++)
+    await writeFile(
+      join(content, `notes/zebrafish-${index}.md`),
+      `---\ntitle: Zebrafish log ${index}\nsummary: Entry ${index}.\ndate: 2026-08-${String(index).padStart(2, '0')}T09:00:00Z\ntopics: [ai-workloads]\n---\n\nA zebrafish count, entry ${index}.\n`,
+    );
   clock = new FakeClock('2026-11-26T12:00:00Z');
   // Everything the app logs, at the most verbose level, to check that no query text reaches a log.
   const sink = new Writable({
@@ -143,6 +149,39 @@ describe('GET /search', () => {
       '<a href="/notes/restore-drills"><mark>Restore</mark> <mark>drills</mark>: the only',
     );
   });
+
+  it('shows ten results a page, with a link to the next page and back', async () => {
+    const first = (await search('zebrafish')).body;
+    expect(first).toContain('12 notes match “zebrafish”. Results 1–10, the most relevant first.');
+    expect(resultSlugs(first)).toHaveLength(10);
+    expect(first).toContain('<a class="next" href="/search?q=zebrafish&amp;page=2" rel="next">');
+    expect(first).not.toContain('rel="prev"');
+    const second = (await app.inject('/search?q=zebrafish&page=2')).body;
+    expect(second).toContain('<ol class="search-results" start="11">');
+    expect(second).toContain('<a class="prev" href="/search?q=zebrafish" rel="prev">');
+    expect(second).not.toContain('rel="next"');
+    expect(await htmlProblems(second)).toEqual([]);
+    const all = [...resultSlugs(first), ...resultSlugs(second)];
+    expect(new Set(all).size).toBe(12);
+    expect(all.every((slug) => slug.startsWith('zebrafish-'))).toBe(true);
+  });
+
+  it('says when a page is past the last result, and links to the first', async () => {
+    const { statusCode, body } = await app.inject('/search?q=zebrafish&page=3');
+    expect(statusCode).toBe(200);
+    expect(body).toContain('12 notes match “zebrafish”. This page is past the last of them.');
+    expect(body).toContain('<a class="prev" href="/search?q=zebrafish" rel="prev">');
+    expect(resultSlugs(body)).toEqual([]);
+    expect(await htmlProblems(body)).toEqual([]);
+  });
+
+  for (const page of ['0', '-1', 'abc', '2.5', '99999999', '1e3', '%00'])
+    it(`answers page=${page} with the first page`, async () => {
+      const response = await app.inject(`/search?q=zebrafish&page=${page}`);
+      expect(response.statusCode).toBe(200);
+      expect(resultSlugs(response.body)).toHaveLength(10);
+      expect(response.body).toContain('Results 1–10');
+    });
 
   it('says when no note has every word, and shows those that have some', async () => {
     const { body } = await search('quorum zyzzyva');

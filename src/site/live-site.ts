@@ -50,7 +50,7 @@ const keyOf = (note: Pick<NoteMeta, 'file' | 'hash'>) => `${note.file}\0${note.h
 export class LiveSite {
   readonly pages = new PageCache();
   /** The published notes, for /search; kept in step with the pages. */
-  readonly search = new SearchIndex();
+  readonly search: SearchIndex;
   private snapshotValue: ContentSnapshot<NoteMeta> | undefined;
   private pageSet: PageSet | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -84,6 +84,8 @@ export class LiveSite {
 
   constructor(private readonly options: LiveSiteOptions) {
     this.cards = options.cards ?? new ShareCards();
+    // While serve renders behind its start, a search answers from the notes rendered so far.
+    this.search = new SearchIndex({ answerWhileFilling: options.renderLater === true });
   }
 
   get snapshot(): ContentSnapshot<NoteMeta> {
@@ -302,6 +304,7 @@ export class LiveSite {
       return;
     }
     this.renderingsByKey.set(key, outcome.rendered);
+    this.search.rendered(note);
     for (const warning of outcome.rendered.warnings)
       this.options.log.warn({ problem: warning }, 'content warning');
     if (this.pageSet?.shown.has(note.file))
@@ -328,14 +331,6 @@ export class LiveSite {
     return this.keyed.notes;
   }
 
-  /** The notes with their rendered bodies; a note whose body failed to render is left out. */
-  private withBodies(notes: readonly NoteMeta[]): Note[] {
-    return notes.flatMap((meta) => {
-      const rendered = this.renderingOf(meta);
-      return rendered ? [{ ...rendered, ...meta }] : [];
-    });
-  }
-
   private rebuild(): void {
     if (this.options.pages === false) return;
     const { contentDir, siteUrl, clock } = this.options;
@@ -345,11 +340,16 @@ export class LiveSite {
       renderings: this.renderings,
     });
     this.pageSet = set;
-    // Search reads the notes' bodies: while they render behind, searches wait, as a note page does.
-    this.search.update(
-      this.rendered().then(() => this.withBodies(set.published)),
-      (slug) => set.chrome.topicsBySlug.get(slug)?.name ?? slug,
-    );
+    // Search reads the notes' bodies: those rendered now are indexed now, the others as they render.
+    this.search
+      .update(
+        set.published,
+        (slug) => set.chrome.topicsBySlug.get(slug)?.name ?? slug,
+        (note) => this.renderingOf(note)?.html,
+      )
+      .catch((error: unknown) =>
+        this.options.log.error({ err: error }, 'could not index the notes for search'),
+      );
     // Compressing every page waits until the notes are rendered: until then the cores are theirs.
     this.compressing = this.pages.install(set.pages, set.notFound, this.rendered());
     // Cards wait for the notes too (a card costs more CPU than rendering a note). A card that fails to

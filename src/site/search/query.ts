@@ -1,6 +1,6 @@
 // A reader's query as the index takes it: words, and phrases in quotes. Whatever was typed gives a
 // query (possibly empty), never an error: quotes may be unbalanced, and punctuation is ignored.
-import { isCompound, isWordCharacterAt, queryTerm, tokenize } from './terms.js';
+import { isCompound, queryTerm, tokenize } from './terms.js';
 
 /** Longer queries are cut: a search box is not a document, and each word costs a lookup. */
 export const queryLimits = { characters: 200, words: 12 } as const;
@@ -59,28 +59,4 @@ export function parseQuery(raw: string): ParsedQuery {
   }
   if (cut) text = text.trim();
   return { text, words, phrases, cut };
-}
-
-/** Whether a lower-cased text holds a phrase's tokens next to each other, whatever spaces or punctuation
- * lie between. A literal search for the first token, then a look at what follows it: far cheaper than a
- * case-blind regular expression over every text. */
-export function phraseMatcher(tokens: string[]): (lower: string) => boolean {
-  const [head = '', ...rest] = tokens.map((token) => token.toLowerCase());
-  return (lower) => {
-    for (let at = lower.indexOf(head); at !== -1; at = lower.indexOf(head, at + 1)) {
-      if (at > 0 && isWordCharacterAt(lower, at - 1)) continue;
-      let end: number | undefined = at + head.length;
-      for (const token of rest) end = followedBy(lower, end, token);
-      if (end !== undefined && !isWordCharacterAt(lower, end)) return true;
-    }
-    return false;
-  };
-}
-
-/** Where `token` ends if it comes next in the text after some spaces or punctuation, else undefined. */
-function followedBy(lower: string, from: number | undefined, token: string): number | undefined {
-  if (from === undefined) return undefined;
-  let at = from;
-  while (at < lower.length && !isWordCharacterAt(lower, at)) at++;
-  return at > from && lower.startsWith(token, at) ? at + token.length : undefined;
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { renderToString } from 'preact-render-to-string';
 import { defaultSearchRateLimit } from '../../config/load-config.js';
 import type { LiveSite } from '../live-site.js';
-import { resultsShown, SearchPage, searchPath } from '../views/search-page.js';
+import { resultsPerPage, SearchPage, searchPath } from '../views/search-page.js';
 import { parseQuery } from './query.js';
 
 export async function searchRoutes(
@@ -25,8 +25,12 @@ export async function searchRoutes(
     { config: { rateLimit: { max: perMinute, timeWindow: 60_000 } } },
     async (request, reply) => {
       if (live.isStale()) await live.refresh();
-      const query = parseQuery(firstString((request.query as Record<string, unknown>).q));
-      const outcome = await live.search.search(query, resultsShown);
+      const parameters = request.query as Record<string, unknown>;
+      const query = parseQuery(firstString(parameters.q));
+      const outcome = await live.search.search(query, {
+        offset: (pageNumber(firstString(parameters.page)) - 1) * resultsPerPage,
+        limit: resultsPerPage,
+      });
       const page = SearchPage({ chrome: live.current.chrome, query, outcome });
       return reply
         .type('text/html; charset=utf-8')
@@ -35,6 +39,11 @@ export async function searchRoutes(
         .send(`<!doctype html>\n${renderToString(page)}`);
     },
   );
+}
+
+/** Pages are numbered from 1; anything else asks for the first. Past the last, the page says so. */
+function pageNumber(text: string): number {
+  return /^[1-9]\d{0,3}$/.test(text) ? Number(text) : 1;
 }
 
 /** `?q=a&q=b` gives the first; anything but text gives an empty query. */

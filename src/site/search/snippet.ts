@@ -1,7 +1,8 @@
 // The words a result shows: the stretch of the note where the query's words lie closest together, with
 // those words marked. Text stays text; the view escapes it and wraps the marked parts in <mark>.
 import type { QueryWord } from './query.js';
-import { escapeRegExp, isCompound, isWordCharacterAt, partsOf, tokenPattern, wordTerm } from './terms.js';
+import { isCompound } from './terms.js';
+import { type Lexicon, runEnd, type WordPositions } from './word-positions.js';
 
 /** Plain text, or a stretch of it to highlight. */
 export type Highlighted = (string | { mark: string })[];
@@ -15,27 +16,33 @@ interface Found {
 const around = { before: 60, length: 240, cluster: 180 } as const;
 /** Matches looked at in one text: enough to find a close cluster, and a bound on the work. */
 const foundAtMost = 64;
-const tokenAt = new RegExp(tokenPattern.source, 'uy');
+/** In a run's memo: the run may stand as a part of a compound ("RAID" of "RAID-5"; not the "s" of "it's"). */
+const partBit = 1 << 16;
 
-/** Marks a query's words in texts; made once per query, used for every result. */
+/** Marks a query's words in texts; made once per query, used for the results shown. */
 export class Highlighter {
-  /** Stemming changes only the ends of words: the first letters of each query word find where it may be. */
-  private readonly probes: RegExp;
+  /** By run number: a bit for each plain query word the run matches on its own, and `partBit`. */
+  private readonly memo: ReturnType<Lexicon['memoFor']>;
+  private readonly compound: boolean;
 
-  constructor(private readonly words: QueryWord[]) {
-    const starts = [...new Set(words.map((word) => word.token.slice(0, 3).toLowerCase()))];
-    this.probes = new RegExp(starts.map(escapeRegExp).join('|'), 'g');
+  constructor(
+    private readonly words: QueryWord[],
+    private readonly lexicon: Lexicon,
+  ) {
+    this.compound = words.some((word) => isCompound(word.token));
+    this.memo = lexicon.memoFor();
   }
 
   /** Every match in a short text (a title), marked. */
-  all(text: string): Highlighted {
-    return mark(text, 0, text.length, this.find(text, text.toLowerCase(), Number.POSITIVE_INFINITY));
+  all(positions: WordPositions): Highlighted {
+    const { text } = positions;
+    return mark(text, 0, text.length, this.find(positions, Number.POSITIVE_INFINITY));
   }
 
-  /** A stretch of a long text around its closest cluster of matches, or undefined if nothing matches.
-   * `lower` is the text in lower case, when the index keeps one. */
-  snippet(text: string, lower = text.toLowerCase()): Highlighted | undefined {
-    const found = this.find(text, lower, foundAtMost);
+  /** A stretch of a long text around its closest cluster of matches, or undefined if nothing matches. */
+  snippet(positions: WordPositions): Highlighted | undefined {
+    const { text } = positions;
+    const found = this.find(positions, foundAtMost);
     const first = found[closestCluster(found, this.words.length)];
     if (!first) return undefined;
     let start = first.start <= around.before ? 0 : text.indexOf(' ', first.start - around.before) + 1;
@@ -56,37 +63,57 @@ export class Highlighter {
     return marked;
   }
 
-  private find(text: string, lower: string, most: number): Found[] {
-    if (this.words.length === 0) return [];
-    // Lower-casing can change a string's length (a dotted İ); then positions are read from the text itself.
-    const haystack = lower.length === text.length ? lower : text;
-    const probes = new RegExp(this.probes.source, haystack === lower ? 'g' : 'gi');
+  /** The text's tokens (runs joined as the index joins them) that match a query word, in order. */
+  private find(positions: WordPositions, most: number): Found[] {
+    const { runs, starts, joined } = positions;
     const found: Found[] = [];
-    for (let m = probes.exec(haystack); m && found.length < most; m = probes.exec(haystack)) {
-      if (m.index > 0 && isWordCharacterAt(haystack, m.index - 1)) continue;
-      tokenAt.lastIndex = m.index;
-      const token = tokenAt.exec(text)?.[0];
-      if (!token) continue;
-      probes.lastIndex = m.index + token.length;
-      const word = this.match(token);
-      if (word !== -1) found.push({ start: m.index, end: m.index + token.length, word });
+    if (this.words.length === 0) return found;
+    for (let first = 0; first < runs.length && found.length < most; ) {
+      let last = first;
+      while (joined[last] === 1) last++;
+      const word = this.tokenWord(positions, first, last);
+      if (word !== -1) found.push({ start: starts[first] as number, end: runEnd(positions, last), word });
+      first = last + 1;
     }
     return found;
   }
 
-  /** Which query word a token of the text matches, or -1. */
-  private match(token: string): number {
-    const lower = token.toLowerCase();
-    return this.words.findIndex((word) => {
-      if (isCompound(word.token)) return lower === word.term;
-      const candidates = isCompound(lower) ? partsOf(lower) : [lower];
-      return candidates.some((candidate) => {
-        const term = wordTerm(candidate);
-        return word.prefix
-          ? term.startsWith(word.term) || candidate.startsWith(word.token.toLowerCase())
+  /** Which query word the token of runs `first`..`last` matches, or -1: a compound query word only the
+   * whole token, a plain word the token if it is one run, or one of its parts. */
+  private tokenWord(positions: WordPositions, first: number, last: number): number {
+    if (first === last) {
+      const bits = this.bitsOf(positions.runs[first] as number) & (partBit - 1);
+      return bits === 0 ? -1 : 31 - Math.clz32(bits & -bits);
+    }
+    let parts = 0;
+    for (let at = first; at <= last; at++) {
+      const bits = this.bitsOf(positions.runs[at] as number);
+      if (bits & partBit) parts |= bits;
+    }
+    const whole = this.compound
+      ? positions.text.slice(positions.starts[first], runEnd(positions, last)).toLowerCase()
+      : undefined;
+    return this.words.findIndex((word, index) =>
+      isCompound(word.token) ? whole === word.term : (parts & (1 << index)) !== 0,
+    );
+  }
+
+  private bitsOf(number: number): number {
+    let bits = this.memo.get(number);
+    if (bits === undefined) {
+      const run = this.lexicon.run(number);
+      bits = run.length > 1 || /\p{N}/u.test(run) ? partBit : 0;
+      const term = this.lexicon.term(number);
+      for (const [index, word] of this.words.entries()) {
+        if (isCompound(word.token)) continue;
+        const matches = word.prefix
+          ? term.startsWith(word.term) || run.startsWith(word.token.toLowerCase())
           : term === word.term;
-      });
-    });
+        if (matches) bits |= 1 << index;
+      }
+      this.memo.set(number, bits);
+    }
+    return bits;
   }
 }
 

@@ -8,8 +8,12 @@ import { Layout, type PageMeta } from './layout.js';
 
 export const searchPath = '/search';
 
-/** Results shown on the page; a query that matches more is better narrowed than paged through. */
-export const resultsShown = 20;
+/** Results on a page: snippets are made for these alone, and more are a link away. */
+export const resultsPerPage = 10;
+
+function pageUrl(text: string, page: number): string {
+  return `${searchPath}?q=${encodeURIComponent(text)}${page > 1 ? `&page=${page}` : ''}`;
+}
 
 /** What a search page says before the results, and the form to search again. */
 function SearchForm({ chrome, text }: { chrome: Chrome; text: string }) {
@@ -35,15 +39,20 @@ function Marked({ parts }: { parts: Highlighted }) {
 }
 
 function Results({ chrome, query, outcome }: { chrome: Chrome; query: ParsedQuery; outcome: SearchOutcome }) {
-  const { hits, total } = outcome;
+  const { hits, total, offset } = outcome;
+  const page = Math.floor(offset / resultsPerPage) + 1;
+  // While the index is first filled, what matched is out of the notes indexed so far.
+  const soFar = outcome.unindexed > 0 ? ' indexed so far' : '';
   return (
     <>
       <p class="search-summary" role="status">
         {total === 0
-          ? `No note matches “${query.text}”.`
-          : `${total} ${total === 1 ? 'note matches' : 'notes match'} “${query.text}”${outcome.partial ? ' in part: none has all of its words' : ''}.`}
-        {total > hits.length &&
-          ` The ${hits.length} most relevant are below; add a word to narrow the search.`}
+          ? `No note${soFar} matches “${query.text}”.`
+          : `${total} ${total === 1 ? 'note' : 'notes'}${soFar} ${total === 1 ? 'matches' : 'match'} “${query.text}”${outcome.partial ? ' in part: none has all of its words' : ''}.`}
+        {hits.length > 0 &&
+          total > hits.length &&
+          ` Results ${offset + 1}–${offset + hits.length}, the most relevant first.`}
+        {total > 0 && hits.length === 0 && ' This page is past the last of them.'}
       </p>
       {total === 0 && (
         <p>
@@ -51,7 +60,7 @@ function Results({ chrome, query, outcome }: { chrome: Chrome; query: ParsedQuer
           <a href="/topics">the topics</a>.
         </p>
       )}
-      <ol class="search-results">
+      <ol class="search-results" start={offset > 0 ? offset + 1 : undefined}>
         {hits.map(({ note, title, snippet }) => (
           <li key={note.slug}>
             <p class="meta">
@@ -72,7 +81,32 @@ function Results({ chrome, query, outcome }: { chrome: Chrome; query: ParsedQuer
           </li>
         ))}
       </ol>
+      {total > 0 && (offset > 0 || offset + hits.length < total) && (
+        <nav class="pager" aria-label="More results">
+          {offset > 0 && (
+            <a class="prev" href={pageUrl(query.text, hits.length === 0 ? 1 : page - 1)} rel="prev">
+              <span>← {hits.length === 0 ? 'First results' : 'Previous results'}</span>
+            </a>
+          )}
+          {offset + hits.length < total && hits.length > 0 && (
+            <a class="next" href={pageUrl(query.text, page + 1)} rel="next">
+              <span>More results →</span>
+            </a>
+          )}
+        </nav>
+      )}
     </>
+  );
+}
+
+/** After a start, until every note's body is rendered and indexed: what a search did not look at. */
+function StillIndexing({ unindexed }: { unindexed: number }) {
+  return (
+    <p class="notice" role="status">
+      The site has just started and is still indexing its archive: {unindexed}{' '}
+      {unindexed === 1 ? 'note was' : 'notes were'} not searched yet. Search again in a minute for complete
+      results.
+    </p>
   );
 }
 
@@ -107,6 +141,7 @@ export function SearchPage({
             Only the first {queryLimits.characters} characters and {queryLimits.words} words were searched.
           </p>
         )}
+        {query.text !== '' && outcome.unindexed > 0 && <StillIndexing unindexed={outcome.unindexed} />}
         {query.text === '' ? null : query.words.length === 0 ? (
           <p class="search-summary" role="status">
             “{query.text}” has no words or numbers to search for.

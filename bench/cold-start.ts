@@ -1,14 +1,15 @@
 // Generates realistic notes (1,000 and 10,000 by default) and times, next to `hugo` building the same
 // notes with syntax highlighting, all in the same run: `errorbudget serve` from spawn until `GET /`
 // answers 200, cold (empty data folder) and warm (render cache filled); on the cold start, until every
-// note is rendered behind (its /healthz says `rendering: 0`); and `errorbudget export`, cold and warm.
+// note is rendered behind (its /healthz says `rendering: 0`); and `errorbudget export`, cold and warm, with
+// its peak memory.
 // Usage: npm run build && npx tsx bench/cold-start.ts   (RUNS=3 NOTES=1000,10000)
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatedNote as note } from '../test/support/generated-notes.js';
-import { cli, freePort, median, root, run, start, stop, waitFor200 } from './support.js';
+import { cli, freePort, median, root, run, runMeasured, start, stop, waitFor200 } from './support.js';
 
 const runs = Number(process.env.RUNS ?? 3);
 const noteCounts = (process.env.NOTES ?? '1000,10000').split(',').map(Number);
@@ -95,10 +96,18 @@ async function benchmark(work: string, noteCount: number): Promise<void> {
     exportCold: [] as number[],
     exportWarm: [] as number[],
   };
-  const exportRun = (round: number, dataDir: string) =>
-    timeCommand(process.execPath, [cli, 'export', join(work, `out-${round}`), '--content', content], {
-      DATA_DIR: dataDir,
-    });
+  const peakMb = { exportCold: [] as number[], exportWarm: [] as number[] };
+  // Under GNU time, for the export's peak memory (every thread: rendering, share cards) beside its time.
+  const exportRun = async (round: number, dataDir: string, peaks: number[]) => {
+    const measured = await runMeasured(
+      process.execPath,
+      [cli, 'export', join(work, `out-${round}`), '--content', content],
+      { env: { ...process.env, DATA_DIR: dataDir }, timeFile: join(work, 'export-time') },
+    );
+    if (measured.code !== 0) throw new Error(`export failed (${measured.code}): ${measured.stderr}`);
+    peaks.push(measured.maxRssKb / 1024);
+    return measured.wallSeconds * 1000;
+  };
   for (let round = 0; round < runs; round++) {
     const dataDir = join(work, `data-${round}`);
     const exportData = join(work, `export-data-${round}`);
@@ -118,8 +127,8 @@ async function benchmark(work: string, noteCount: number): Promise<void> {
     // The warm start needs the render cache the cold start writes behind: give it a moment to finish.
     await new Promise((resolve) => setTimeout(resolve, 500));
     figures.warm.push((await timeServe(content, dataDir, false)).first);
-    figures.exportCold.push(await exportRun(round, exportData));
-    figures.exportWarm.push(await exportRun(round, exportData));
+    figures.exportCold.push(await exportRun(round, exportData, peakMb.exportCold));
+    figures.exportWarm.push(await exportRun(round, exportData, peakMb.exportWarm));
     if (round % 2 === 1) figures.hugo.push(await hugo());
     await rm(dataDir, { recursive: true, force: true });
     await rm(exportData, { recursive: true, force: true });
@@ -136,6 +145,9 @@ async function benchmark(work: string, noteCount: number): Promise<void> {
   line('errorbudget serve, warm: GET / answers 200', figures.warm);
   line('errorbudget export, cold cache', figures.exportCold);
   line('errorbudget export, warm cache', figures.exportWarm);
+  console.log(
+    `  export peak RSS (every thread): cold ${median(peakMb.exportCold).toFixed(0)} MB, warm ${median(peakMb.exportWarm).toFixed(0)} MB`,
+  );
   console.log(
     `  (times from process spawn; all runs in ms: ${JSON.stringify(figures, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))})`,
   );

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../user-error.js';
 import { version } from '../version.js';
 import { whereDataLives } from './help-footer.js';
+import { leanHeapForSending } from './lean-heap.js';
 
 type Register = (program: Command) => void;
 
@@ -71,6 +72,8 @@ export async function main(argv: string[]): Promise<void> {
     if (error.code !== 'EPIPE') throw error;
     process.exit(0);
   });
+  // Before the command's modules load: the young generation stays at the size it has now.
+  if (argv[2] === 'send' || argv[2] === 'worker') leanHeapForSending();
   try {
     const program = await buildProgram(argv);
     if (argv.length <= 2) return void program.outputHelp();

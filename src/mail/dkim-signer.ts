@@ -44,7 +44,10 @@ const selectorName =
 interface Unsigned {
   /** The folded DKIM-Signature field up to and including "b=". */
   field: string;
-  /** What the RSA signature covers (RFC 6376 §3.7): the signed fields, then this field without its b= value. */
+  /**
+   * What the RSA signature covers (RFC 6376 §3.7): the signed fields, then this field without its b= value.
+   * A view of the signer's scratch buffer, valid until its next mail.
+   */
   data: Buffer;
 }
 
@@ -55,6 +58,11 @@ export class DkimSigner {
   private readonly domain: string;
   private readonly selector: string;
   private readonly canonicalizeBody: boolean;
+  /**
+   * What the signature covers is written here for each mail: crypto.sign copies it before it returns, so
+   * one buffer serves every mail rather than a slab of Node's Buffer pool per few mails.
+   */
+  private scratch = Buffer.allocUnsafe(4096);
 
   constructor(options: DkimOptions) {
     this.key = parsePrivateKey(options.privateKey);
@@ -105,7 +113,9 @@ export class DkimSigner {
       ],
       names,
     );
-    return { field, data: Buffer.from(canonical + relaxedHeader(field), 'latin1') };
+    const data = canonical + relaxedHeader(field);
+    if (data.length > this.scratch.length) this.scratch = Buffer.allocUnsafe(data.length * 2);
+    return { field, data: this.scratch.subarray(0, this.scratch.write(data, 'latin1')) };
   }
 }
 

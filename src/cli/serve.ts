@@ -68,12 +68,6 @@ export function registerServe(program: Command): void {
         // while the bodies render behind on their threads.
         const site = createSiteServer({ live, tally: requestTally, trustProxy: config.trustProxy, metrics });
         await listen(site.server, config.port, config.host);
-        const address = site.server.address();
-        const port = typeof address === 'object' && address ? address.port : config.port;
-        log.info(
-          { notes: live.current.published.length, contentDir: config.contentDir },
-          `serving ${live.snapshot.site.title} at http://${config.host}:${port} (site URL ${config.siteUrl})`,
-        );
         live.renderBehind();
 
         // Whatever has started is stopped; requests in flight are answered (new ones get 503) before the
@@ -147,6 +141,14 @@ export function registerServe(program: Command): void {
           await stopAll();
           throw error;
         }
+        // Said once everything answers, after what starting had to say (a relay, a warning): operators
+        // and scripts read this line as "ready", though pages were answered since `listen`.
+        const address = site.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.port;
+        log.info(
+          { notes: live.current.published.length, contentDir: config.contentDir },
+          `serving ${live.snapshot.site.title} at http://${config.host}:${port} (site URL ${config.siteUrl})`,
+        );
       },
     );
 }

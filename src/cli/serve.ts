@@ -1,6 +1,5 @@
 // `errorbudget serve`: loads the content, refuses to start if it is broken, then serves and watches it,
 // and runs the background work (mail, issues, bounces) in the same process unless told `--no-worker`.
-import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { systemClock } from '../clock.js';
@@ -16,16 +15,6 @@ import { defaultRateLimits } from '../subscriptions/routes.js';
 import { metricsFor, startOperatorListener, stopOnSignals } from './lifecycle.js';
 import { openLiveSite } from './open-site.js';
 import { configFrom, withContentOption } from './options.js';
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
 export function registerServe(program: Command): void {
   withContentOption(program.command('serve'))
@@ -67,7 +56,10 @@ export function registerServe(program: Command): void {
         // Pages and feeds answer from here on; forms, searches and the admin wait for the rest, loaded below
         // while the bodies render behind on their threads.
         const site = createSiteServer({ live, tally: requestTally, trustProxy: config.trustProxy, metrics });
-        await listen(site.server, config.port, config.host);
+        await new Promise<void>((resolve, reject) => {
+          site.server.once('error', reject);
+          site.server.listen(config.port, config.host, () => resolve());
+        });
         live.renderBehind();
 
         // Whatever has started is stopped; requests in flight are answered (new ones get 503) before the

@@ -205,17 +205,13 @@ export async function openServices(config: Config, o: ServiceOptions): Promise<S
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),
     ...(o.tuning?.checkpointEvery ? { checkpointEvery: o.tuning.checkpointEvery } : {}),
   });
-  let rendered = false;
-  void live.rendered().then(() => {
-    rendered = true;
-  });
   const scheduler = new IssueScheduler({
     db,
     clock,
     log,
     notes: () => live.snapshot.notes,
     render: (slug) => issueContentOf(live, config.siteUrl, slug),
-    settled: () => rendered,
+    settled: () => live.unrendered === 0,
     onStarted: () => issues.wake(),
     onTick: () => turns.schedule?.(),
     ...(o.tuning?.pollMs ? { pollMs: o.tuning.pollMs } : {}),

@@ -35,7 +35,7 @@ interface IndexedPage {
 
 interface IndexFile {
   path: string;
-  content: string;
+  content: Buffer;
 }
 
 /**
@@ -73,7 +73,7 @@ export async function addStaticSearch(set: PageSet, cacheDir?: string): Promise<
   for (const file of files) {
     const extension = file.path.slice(file.path.lastIndexOf('.') + 1);
     set.pages.set(`${indexFolder}/${file.path}`, {
-      body: Buffer.from(file.content, 'base64'),
+      body: file.content,
       type: fileTypes[extension] ?? 'application/octet-stream',
     });
   }
@@ -101,10 +101,7 @@ async function buildIndex(
     const built = await index.getFiles();
     if (built.errors.length > 0)
       throw new Error(`pagefind could not write its index: ${built.errors.join('; ')}`);
-    return built.files.map((file) => ({
-      path: file.path,
-      content: Buffer.from(file.content).toString('base64'),
-    }));
+    return built.files.map((file) => ({ path: file.path, content: Buffer.from(file.content) }));
   } finally {
     await index.deleteIndex();
     await pagefind.close();
@@ -114,7 +111,8 @@ async function buildIndex(
 /** An index that cannot be read (none yet, a half-written one) is built again. */
 async function readCachedIndex(file: string): Promise<IndexFile[] | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as IndexFile[];
+    const files = JSON.parse(await readFile(file, 'utf8')) as { path: string; content: string }[];
+    return files.map(({ path, content }) => ({ path, content: Buffer.from(content, 'base64') }));
   } catch {
     return undefined;
   }
@@ -126,6 +124,9 @@ async function cacheIndex(file: string, files: IndexFile[]): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   for (const old of await readdir(dir)) await rm(join(dir, old), { force: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(files));
+  await writeFile(
+    temporary,
+    JSON.stringify(files.map(({ path, content }) => ({ path, content: content.toString('base64') }))),
+  );
   await rename(temporary, file);
 }

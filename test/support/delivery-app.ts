@@ -121,13 +121,15 @@ export async function startDeliveryApp(engine: Engine, o: DeliveryAppOptions = {
         },
       };
     },
-    schedule: () =>
+    /** `settled`: what serve passes, false while its notes still render behind. */
+    schedule: (settled?: () => boolean) =>
       createDueIssues({
         db: database.db,
         clock,
         log,
         notes: () => live.snapshot.notes,
         render: (slug) => issueContentOf(live, siteUrl, slug),
+        ...(settled ? { settled } : {}),
       }),
     async status(email: string) {
       return (

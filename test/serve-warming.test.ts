@@ -206,10 +206,13 @@ describe('serve answers before every note is rendered', () => {
       ),
     ).toBe(0);
     const cached = await until(
-      async () => (await readdir(join(dataDir, 'cache', 'notes'))).filter((name) => name.endsWith('.json')),
-      (names) => names.length === noteCount + 2,
+      async () => await readdir(join(dataDir, 'cache', 'notes')),
+      (names) => names.filter((name) => name.endsWith('.json')).length === noteCount + 3,
     );
-    expect(cached).toHaveLength(noteCount + 2);
+    // One entry per note, and the index of their front matter that lets the next start answer at once.
+    expect(cached.filter((name) => /^[0-9a-f]{64}\.json$/.test(name))).toHaveLength(noteCount + 2);
+    const index = JSON.parse(await readFile(join(dataDir, 'cache', 'notes', 'front-matter.json'), 'utf8'));
+    expect(Object.keys(index)).toHaveLength(noteCount + 2);
   });
 
   it('serves an edited note once it is saved', async () => {

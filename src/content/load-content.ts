@@ -34,9 +34,12 @@ export interface ReadOptions {
   previous?: ContentSnapshot<NoteMeta> | undefined;
   /** The rendering of a note of `previous`, when it has one (by default: the note itself, if rendered). */
   renderingOf?: ((note: NoteMeta) => RenderedNote | undefined) | undefined;
+  /** Leave the renderings the cache holds on disk, for notes whose front matter its index knows
+   * (`cached`): a server reads them once it listens. */
+  deferCached?: boolean | undefined;
 }
 
-export interface LoadOptions extends Omit<ReadOptions, 'previous' | 'renderingOf'> {
+export interface LoadOptions extends Omit<ReadOptions, 'previous' | 'renderingOf' | 'deferCached'> {
   previous?: ContentSnapshot | undefined;
   threads?: number;
 }
@@ -48,6 +51,8 @@ export interface ReadContent {
   siteKey: string;
   /** Notes whose rendering is known (memory or disk cache). */
   ready: Note[];
+  /** With `deferCached`: notes whose rendering is in the disk cache, not read yet. */
+  cached: NoteMeta[];
   /** Notes whose front matter is good and whose body is not rendered yet. */
   toRender: NoteSource[];
   /** Bodies of notes whose front matter is wrong: rendered only to name their other problems. */
@@ -70,6 +75,13 @@ export function renderInputOf(contentDir: string, source: NoteSource): RenderInp
 
 export function metaOf({ body: _body, bodyLine: _bodyLine, ...meta }: NoteSource): NoteMeta {
   return meta;
+}
+
+/** The front matter alone of a note that may carry its rendering (which is a hundred times larger). */
+export function frontMatterOf(note: NoteMeta): NoteMeta {
+  const { file, slug, title, summary, date, updated, topics, draft, newsletter, readingMinutes, hash } = note;
+  const meta = { file, slug, title, summary, date, updated, topics, draft, readingMinutes, hash };
+  return newsletter === undefined ? meta : { ...meta, newsletter };
 }
 
 /** Fails only when site.yml is unusable and there is no previous version to fall back to. */
@@ -109,6 +121,10 @@ export async function readContent(options: ReadOptions): Promise<ReadContent> {
           const { body, bodyLine } = splitFrontMatter(text, file);
           return { source: { ...known, body, bodyLine } };
         }
+        if (!known && options.deferCached && cache) {
+          const entry = await cache.frontMatter(cache.key(file, hash));
+          if (entry?.siteKey === siteKey) return { cached: entry.meta };
+        }
         const entry =
           known && knownRendering
             ? { rendered: knownRendering, meta: known, siteKey: previousKey }
@@ -127,18 +143,20 @@ export async function readContent(options: ReadOptions): Promise<ReadContent> {
   );
 
   const ready: Note[] = [];
+  const cached: NoteMeta[] = [];
   const toRender: NoteSource[] = [];
   // A note whose front matter is wrong is still rendered, for its other problems: one run names them all.
   const unusable: RenderInput[] = [];
-  for (const { note, source, rendered, unusable: body } of found) {
+  for (const { note, cached: meta, source, rendered, unusable: body } of found) {
     if (body) unusable.push({ contentDir, ...body });
+    if (meta) cached.push(meta);
     if (note) ready.push(note);
     else if (source && rendered) {
       ready.push({ ...rendered, ...metaOf(source) });
       await cache?.set(cache.key(source.file, source.hash), { rendered, meta: metaOf(source), siteKey });
     } else if (source) toRender.push(source);
   }
-  return { site, siteKey, ready, toRender, unusable, errors };
+  return { site, siteKey, ready, cached, toRender, unusable, errors };
 }
 
 /** Reads and renders every note (on every core), and keeps what it rendered in the cache. */

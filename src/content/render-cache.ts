@@ -1,8 +1,10 @@
 // Notes kept on disk, parsed and rendered, keyed by their source and the renderer's version: a restart
-// with unchanged notes parses and renders nothing.
+// with unchanged notes parses and renders nothing. Beside the entries, one file holds the front matter
+// of the notes a server last served, so that a restart answers after reading it and the notes alone,
+// and reads the renderings (a hundred times larger) behind.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NoteMeta } from './parse-note.js';
 import { type RenderedNote, rendererVersion } from './rendered-note.js';
@@ -17,11 +19,16 @@ export interface CacheEntry {
   siteKey: string;
 }
 
+export type FrontMatterEntry = Omit<CacheEntry, 'rendered'>;
+
+const frontMatterFile = 'front-matter.json';
+
 export class RenderCache {
   /** The entries on disk, listed once: a start with ten thousand notes asks for each, and on a cold
    * start none is there; a miss then costs no file system call. */
   private known: Set<string> | undefined;
   private made: Promise<unknown> | undefined;
+  private index: Promise<Map<string, FrontMatterEntry>> | undefined;
 
   constructor(private readonly dir: string) {}
 
@@ -42,21 +49,57 @@ export class RenderCache {
       return undefined;
     }
     if (!(await this.assetsUnchanged(entry.rendered))) return undefined;
-    // JSON has no dates: bring them back.
-    entry.meta.date = new Date(entry.meta.date);
-    if (entry.meta.updated) entry.meta.updated = new Date(entry.meta.updated);
+    reviveDates(entry.meta);
     return entry;
   }
 
+  /**
+   * The front matter of an entry whose rendering is on disk, from the index the last server wrote; the
+   * rendering itself is for `get`. A start reads one file instead of every rendering.
+   */
+  async frontMatter(key: string): Promise<FrontMatterEntry | undefined> {
+    this.known ??= new Set(listed(this.dir));
+    // Asked for every note at once: the first call reads the index, the others wait for it.
+    this.index ??= this.readIndex();
+    const index = await this.index;
+    return this.known.has(`${key}.json`) ? index.get(key) : undefined;
+  }
+
+  /** Replaces the index with these entries (a server's current notes), so that it never outgrows them. */
+  async saveFrontMatter(entries: Map<string, FrontMatterEntry>): Promise<void> {
+    await this.writeAtomically(frontMatterFile, JSON.stringify(Object.fromEntries(entries)));
+    this.index = Promise.resolve(entries);
+  }
+
   async set(key: string, entry: CacheEntry): Promise<void> {
+    await this.writeAtomically(`${key}.json`, JSON.stringify(entry));
+    this.known?.add(`${key}.json`);
+  }
+
+  private async readIndex(): Promise<Map<string, FrontMatterEntry>> {
+    let saved: Record<string, FrontMatterEntry>;
+    try {
+      saved = JSON.parse(await readFile(join(this.dir, frontMatterFile), 'utf8')) as typeof saved;
+    } catch {
+      // None yet, or unreadable: every note is then read from its entry, as before there was an index.
+      return new Map();
+    }
+    const index = new Map<string, FrontMatterEntry>();
+    for (const [key, entry] of Object.entries(saved)) {
+      reviveDates(entry.meta);
+      index.set(key, entry);
+    }
+    return index;
+  }
+
+  private async writeAtomically(name: string, text: string): Promise<void> {
     // Inside DATA_DIR, which may not exist yet: created as private as the rest of it.
     this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.made;
-    // Write then rename, so that a crash never leaves a half-written entry for the next start to trust.
-    const temporary = `${this.path(key)}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(entry));
-    await rename(temporary, this.path(key));
-    this.known?.add(`${key}.json`);
+    // Write then rename, so that a crash never leaves a half-written file for the next start to trust.
+    const temporary = join(this.dir, `${name}.${process.pid}.tmp`);
+    await writeFile(temporary, text);
+    await rename(temporary, join(this.dir, name));
   }
 
   private path(key: string): string {
@@ -70,6 +113,12 @@ export class RenderCache {
     }
     return true;
   }
+}
+
+/** JSON has no dates: bring them back. */
+function reviveDates(meta: NoteMeta): void {
+  meta.date = new Date(meta.date);
+  if (meta.updated) meta.updated = new Date(meta.updated);
 }
 
 function listed(dir: string): string[] {

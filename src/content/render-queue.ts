@@ -1,11 +1,10 @@
-// Notes rendered in the background, newest first, while the site already answers; a note someone asks
-// for is rendered at once, ahead of the queue, and its waiters share that one rendering.
-import type { RenderThreads } from './render-pool.js';
+// Notes rendered (or read from the render cache) in the background, newest first, while the site already
+// answers; a note someone asks for is rendered at once, ahead of the queue, and its waiters share that
+// one rendering.
 import type { RenderOutcome } from './render-worker.js';
-import type { RenderInput } from './rendered-note.js';
 
 interface Job {
-  input: RenderInput;
+  run: () => Promise<RenderOutcome>;
   outcome: Promise<RenderOutcome>;
   settle(outcome: RenderOutcome): void;
   fail(error: unknown): void;
@@ -20,13 +19,12 @@ export class RenderQueue {
   private idleWaiters: (() => void)[] = [];
 
   /**
-   * `inFlight`: background renderings handed to the threads at once; kept at the thread count, so that a
-   * note asked for waits for at most one rendering per thread. `done` hears of each rendering, in any order.
+   * `inFlight`: background renderings under way at once; kept at the render thread count, so that a note
+   * asked for waits for at most one rendering per thread. `done` hears of each rendering, in any order.
    */
   constructor(
-    private readonly threads: RenderThreads,
-    private readonly done: (key: string, input: RenderInput, outcome: RenderOutcome) => void,
-    private readonly inFlight = Math.max(1, threads.threads),
+    private readonly inFlight: number,
+    private readonly done: (key: string, outcome: RenderOutcome) => void,
   ) {}
 
   get pending(): number {
@@ -38,7 +36,7 @@ export class RenderQueue {
   }
 
   /** Queues a note behind those already queued; the same key twice is one rendering. */
-  add(key: string, input: RenderInput): Promise<RenderOutcome> {
+  add(key: string, run: () => Promise<RenderOutcome>): Promise<RenderOutcome> {
     const known = this.jobs.get(key);
     if (known) return known.outcome;
     let settle: (outcome: RenderOutcome) => void = () => undefined;
@@ -47,7 +45,7 @@ export class RenderQueue {
       settle = resolve;
       fail = reject;
     });
-    this.jobs.set(key, { input, outcome, settle, fail, started: false });
+    this.jobs.set(key, { run, outcome, settle, fail, started: false });
     this.order.push(key);
     this.pump();
     return outcome;
@@ -91,10 +89,10 @@ export class RenderQueue {
   private launch(key: string, job: Job, background: boolean): void {
     job.started = true;
     if (background) this.running++;
-    this.threads.render(job.input).then(
+    job.run().then(
       (outcome) => {
         this.finish(key, background);
-        this.done(key, job.input, outcome);
+        this.done(key, outcome);
         job.settle(outcome);
       },
       (error: unknown) => {

@@ -2,10 +2,14 @@
 // publishes scheduled notes on time without a restart. With `renderLater` (serve) the site answers as
 // soon as the notes' front matter is read; bodies are rendered behind, newest first, and a page whose
 // note is not rendered yet renders it at once.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import {
   type ContentSnapshot,
+  frontMatterOf,
   loadContent,
   metaOf,
   type Note,
@@ -14,12 +18,13 @@ import {
   renderInputOf,
   settle,
 } from '../content/load-content.js';
-import type { NoteMeta } from '../content/parse-note.js';
-import type { RenderCache } from '../content/render-cache.js';
+import { type NoteMeta, splitFrontMatter } from '../content/parse-note.js';
+import type { FrontMatterEntry, RenderCache } from '../content/render-cache.js';
 import { RenderThreads, renderMany } from '../content/render-pool.js';
 import { RenderQueue } from '../content/render-queue.js';
 import type { RenderOutcome } from '../content/render-worker.js';
 import type { RenderedNote } from '../content/rendered-note.js';
+import { isUserError } from '../user-error.js';
 import { buildPages, drawCards, type PageSet, type Renderings, renderedPages } from './build-pages.js';
 import { PageCache } from './page-cache.js';
 import { SearchIndex } from './search/search-index.js';
@@ -65,6 +70,8 @@ export class LiveSite {
   private siteKey = '';
   /** Notes whose body turned out to have a mistake while rendering behind (logged, left out). */
   private readonly broken = new Set<string>();
+  /** Notes whose rendering is read from the render cache behind, not rendered: not cached again. */
+  private readonly onDisk = new Set<string>();
   private stopped = false;
   private readonly renderings: Renderings = {
     now: (note) => this.renderingOf(note),
@@ -135,7 +142,7 @@ export class LiveSite {
       // The threads start once the site listens: on two cores, loading the renderer meanwhile would only
       // slow the reading of the front matter, which is all the first answer needs.
       this.threads = new RenderThreads();
-      const read = await readContent({ contentDir, cache });
+      const read = await readContent({ contentDir, cache, deferCached: true });
       if (read.errors.length > 0) {
         // Not starting: render the rest too, so that one run names every problem.
         this.snapshotValue = await this.renderNow(read, undefined);
@@ -150,7 +157,8 @@ export class LiveSite {
 
   /** Starts rendering the notes not rendered yet, newest first (serve calls it once it listens). */
   renderBehind(): void {
-    this.threads?.start();
+    // Renderings read from the cache need no threads (each thread loads Shiki): they start if one is not.
+    if (this.onDisk.size < (this.queue?.pending ?? 0)) this.threads?.start();
     this.queue?.go();
   }
 
@@ -169,6 +177,7 @@ export class LiveSite {
       renderingOf: (note) => this.renderingOf(note),
     });
     const snapshot = await this.renderNow(read, previous);
+    this.siteKey = read.siteKey;
     for (const error of snapshot.errors)
       this.options.log.error({ problem: error }, 'content error: keeping the last good version');
     for (const warning of snapshot.warnings) this.options.log.warn({ problem: warning }, 'content warning');
@@ -177,6 +186,7 @@ export class LiveSite {
     const current = new Set(snapshot.notes.map(keyOf));
     for (const key of this.renderingsByKey.keys()) if (!current.has(key)) this.renderingsByKey.delete(key);
     this.rebuild();
+    if (this.options.renderLater && this.unrendered === 0) await this.saveFrontMatter();
     return snapshot;
   }
 
@@ -228,7 +238,7 @@ export class LiveSite {
     const outcomes = this.threads
       ? await Promise.all(inputs.map((input) => (this.threads as RenderThreads).render(input)))
       : await renderMany(inputs);
-    const notes: NoteMeta[] = [...read.ready, ...queued.map(metaOf)];
+    const notes: NoteMeta[] = [...read.ready, ...read.cached, ...queued.map(metaOf)];
     for (const outcome of outcomes.slice(fresh.length)) if (!outcome.ok) addProblems(outcome.message);
     for (const [index, source] of fresh.entries()) {
       const outcome = outcomes[index];
@@ -262,27 +272,67 @@ export class LiveSite {
     for (const note of read.ready) this.renderingsByKey.set(keyOf(note), note);
     const snapshot = settle<NoteMeta>(
       read.site,
-      [...read.ready, ...read.toRender.map(metaOf)],
+      [...read.ready, ...read.cached, ...read.toRender.map(metaOf)],
       previous,
       [...read.errors],
       0,
     );
     const sources = new Map(read.toRender.map((source) => [keyOf(source), source]));
-    this.queue = new RenderQueue(threads, (key, _input, outcome) => this.renderedBehind(key, outcome));
+    for (const note of read.cached) this.onDisk.add(keyOf(note));
+    this.queue = new RenderQueue(threads.threads, (key, outcome) => this.renderedBehind(key, outcome));
     for (const note of snapshot.notes) {
-      const source = sources.get(keyOf(note));
-      if (source)
-        void this.queue
-          .add(keyOf(note), renderInputOf(this.options.contentDir, source))
-          .catch(() => undefined);
+      const key = keyOf(note);
+      const source = sources.get(key);
+      const run = source
+        ? () => threads.render(renderInputOf(this.options.contentDir, source))
+        : this.onDisk.has(key)
+          ? () => this.fromDisk(note, threads)
+          : undefined;
+      if (run) void this.queue.add(key, run).catch(() => undefined);
     }
-    void this.queue.idle().then(() => {
+    void this.queue.idle().then(async () => {
       // Warm: the threads' memory (the renderer, Shiki) is given back; an edit renders here.
       this.threads = undefined;
       void threads.destroy();
-      if (!this.stopped) this.options.log.info({ notes: snapshot.notes.length }, 'every note is rendered');
+      if (this.stopped) return;
+      this.options.log.info({ notes: snapshot.notes.length }, 'every note is rendered');
+      await this.saveFrontMatter();
     });
     return { ...snapshot, warnings: read.ready.flatMap((note) => note.warnings) };
+  }
+
+  /** The rendering the cache holds for a note whose front matter came from its index; rendered anew if the
+   * entry is no longer good (an image it shows changed, the entry was removed). */
+  private async fromDisk(note: NoteMeta, threads: RenderThreads): Promise<RenderOutcome> {
+    const { cache, contentDir } = this.options;
+    // The cache reads synchronously: a turn of the event loop first, so that requests are answered
+    // between two readings rather than after ten thousand.
+    await setImmediate();
+    const entry = await cache?.get(cache.key(note.file, note.hash));
+    if (entry) return { ok: true, rendered: entry.rendered };
+    this.onDisk.delete(keyOf(note));
+    try {
+      const text = await readFile(join(contentDir, note.file), 'utf8');
+      const { body, bodyLine } = splitFrontMatter(text, note.file);
+      return await threads.render({ contentDir, file: note.file, body, firstLine: bodyLine });
+    } catch (error) {
+      // Changed or gone since the start: the watcher's reload is on its way with the new version.
+      const message = isUserError(error) ? error.message : `${note.file}: ${(error as Error).message}`;
+      return { ok: false, message };
+    }
+  }
+
+  /** The front matter of the notes served now, for the next start to answer before reading renderings. */
+  private async saveFrontMatter(): Promise<void> {
+    const { cache } = this.options;
+    if (!cache) return;
+    const entries = new Map<string, FrontMatterEntry>();
+    for (const note of this.snapshot.notes)
+      if (this.renderingOf(note))
+        entries.set(cache.key(note.file, note.hash), { meta: frontMatterOf(note), siteKey: this.siteKey });
+    await cache
+      .saveFrontMatter(entries)
+      .catch((error: unknown) => this.options.log.warn({ err: error }, 'could not write the render cache'));
   }
 
   /** A note rendered behind: kept, cached, its files served, its warnings or mistake logged. */
@@ -313,6 +363,7 @@ export class LiveSite {
         this.pages.add(path, source);
       }
     const { cache } = this.options;
+    if (this.onDisk.delete(key)) return;
     void cache
       ?.set(cache.key(note.file, note.hash), {
         rendered: outcome.rendered,

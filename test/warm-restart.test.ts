@@ -1,0 +1,104 @@
+// A server restarted on a warm render cache answers after reading the notes and the cache's front-matter
+// index alone; the renderings come from the cache behind (or at once for a page asked for), and are the
+// same as before the restart. A note edited while the server was down, or whose cache entry went bad, is
+// rendered anew.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashSource, type NoteMeta } from '../src/content/parse-note.js';
+import { RenderCache } from '../src/content/render-cache.js';
+import type { RenderedNote } from '../src/content/rendered-note.js';
+import { LiveSite } from '../src/site/live-site.js';
+import { FakeClock } from './support/fake-clock.js';
+import { writeGeneratedSite } from './support/generated-notes.js';
+
+const noteCount = 40;
+const clock = new FakeClock('2026-11-25T12:00:00Z');
+const siteYml = join(import.meta.dirname, '..', 'content', 'site.yml');
+
+async function started(contentDir: string, cacheDir: string): Promise<LiveSite> {
+  const live = new LiveSite({
+    contentDir,
+    siteUrl: 'http://127.0.0.1',
+    clock,
+    log: pino({ level: 'silent' }),
+    cache: new RenderCache(cacheDir),
+    renderLater: true,
+  });
+  const snapshot = await live.load();
+  expect(snapshot.errors).toEqual([]);
+  return live;
+}
+
+async function untilFile(file: string): Promise<string> {
+  for (const end = Date.now() + 20_000; Date.now() < end; ) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text) return text;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${file} was not written`);
+}
+
+describe('a restart on a warm render cache', () => {
+  const running: LiveSite[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((live) => live.stop()));
+  });
+
+  it('reads the front matter from the index, the renderings behind, and renders only what changed', async () => {
+    const contentDir = await mkdtemp(join(tmpdir(), 'eb-warm-content-'));
+    const cacheDir = join(await mkdtemp(join(tmpdir(), 'eb-warm-data-')), 'notes');
+    await writeGeneratedSite(contentDir, noteCount, siteYml);
+
+    const first = await started(contentDir, cacheDir);
+    running.push(first);
+    first.renderBehind();
+    await first.rendered();
+    const index = JSON.parse(await untilFile(join(cacheDir, 'front-matter.json'))) as Record<string, unknown>;
+    expect(Object.keys(index)).toHaveLength(noteCount);
+    const before = new Map<string, RenderedNote | undefined>(
+      first.snapshot.notes.map((note) => [note.slug, first.renderingOf(note)]),
+    );
+    await first.stop();
+
+    // While it was down: one note edited, and another's cache entry spoiled.
+    const edited = join(contentDir, 'notes', 'note-3.md');
+    await writeFile(edited, `${await readFile(edited, 'utf8')}\nEdited while stopped.\n`);
+    const spoiledFile = 'notes/note-5.md';
+    const spoiledKey = new RenderCache(cacheDir).key(
+      spoiledFile,
+      hashSource(await readFile(join(contentDir, spoiledFile), 'utf8')),
+    );
+    await writeFile(join(cacheDir, `${spoiledKey}.json`), '{"rendered": tru');
+
+    const second = await started(contentDir, cacheDir);
+    running.push(second);
+    // Answering needs the front matter alone: no rendering has been read or made yet.
+    expect(second.snapshot.notes.map((note) => note.title)).toEqual(
+      first.snapshot.notes.map((note) => note.title),
+    );
+    expect(second.snapshot.notes.filter((note) => second.renderingOf(note))).toEqual([]);
+    expect(second.unrendered).toBe(noteCount);
+
+    const bySlug = (slug: string) => second.snapshot.notes.find((note) => note.slug === slug) as NoteMeta;
+    // A page asked for before the background work gets the whole note, read from the cache.
+    expect((await second.note(bySlug('note-39')))?.html).toBe(before.get('note-39')?.html);
+    // The spoiled entry is rendered anew, and the same; the edited note shows its edit.
+    expect((await second.note(bySlug('note-5')))?.html).toBe(before.get('note-5')?.html);
+    expect((await second.note(bySlug('note-3')))?.html).toContain('Edited while stopped.');
+
+    second.renderBehind();
+    await second.rendered();
+    for (const note of second.snapshot.notes) {
+      if (note.slug === 'note-3') continue;
+      expect(second.renderingOf(note), note.slug).toEqual(before.get(note.slug));
+    }
+    // The spoiled entry was written again, whole.
+    const rewritten = JSON.parse(await untilFile(join(cacheDir, `${spoiledKey}.json`))) as {
+      rendered: RenderedNote;
+    };
+    expect(rewritten.rendered.html).toBe(before.get('note-5')?.html);
+  }, 60_000);
+});

@@ -257,6 +257,17 @@ describe.each(engines)('the issue schedule on %s', (engine) => {
     expect(Object.fromEntries(t.deliveries())).toEqual({ 'r1@example.com': 1, 'r2@example.com': 1 });
   });
 
+  it('leaves the issues it has not made yet for the next start when the process stops, each made once', async () => {
+    t = await startDeliveryApp(engine);
+    // The process is told to stop while the first of the two held issues is being made.
+    let asked = 0;
+    expect(await t.schedule(undefined, () => asked++ > 0)).toEqual({ started: [], held: ['restore-drills'] });
+    expect(await t.schedule()).toEqual({ started: [], held: ['capacity-planning'] });
+    expect(await t.schedule()).toEqual({ started: [], held: [] });
+    const held = await listIssues(t.db, t.clock.now());
+    expect(held.map((r) => r.issue.note_slug).sort()).toEqual(['capacity-planning', 'restore-drills']);
+  });
+
   it('publishes a note with newsletter: false without mailing it', async () => {
     const content = await copyOfFixtureContent();
     const note = join(content, 'notes', 'next-week.md');

@@ -33,6 +33,11 @@ export interface SchedulerOptions {
    * notes renders and serves them before it writes a thousand emails nobody is waiting for.
    */
   settled?(): boolean;
+  /**
+   * true once the process is stopping: the issues not made yet are left for the next start (each is
+   * made once whenever it is), since making a first start's thousand held issues takes minutes.
+   */
+  stopping?(): boolean;
   pollMs?: number;
 }
 
@@ -55,6 +60,7 @@ export async function createDueIssues(o: SchedulerOptions): Promise<ScheduleRepo
   );
   const settled = o.settled?.() ?? true;
   for (const note of due) {
+    if (o.stopping?.()) break;
     if (known.has(note.slug)) continue;
     const late = now.getTime() - note.date.getTime() > staleAfterMs;
     if (late && !settled) continue;
@@ -79,6 +85,7 @@ export async function createDueIssues(o: SchedulerOptions): Promise<ScheduleRepo
 export class IssueScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -94,6 +101,7 @@ export class IssueScheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -101,7 +109,7 @@ export class IssueScheduler {
 
   async tick(): Promise<void> {
     try {
-      await createDueIssues(this.o);
+      await createDueIssues({ ...this.o, stopping: () => this.stopping });
       const held = await holdStalledIssues(this.o.db.kysely, this.o.clock.now());
       for (const slug of held)
         this.o.log.warn(

@@ -121,8 +121,8 @@ export async function startDeliveryApp(engine: Engine, o: DeliveryAppOptions = {
         },
       };
     },
-    /** `settled`: what serve passes, false while its notes still render behind. */
-    schedule: (settled?: () => boolean) =>
+    /** `settled`: what serve passes, false while its notes still render behind; `stopping`: true once it stops. */
+    schedule: (settled?: () => boolean, stopping?: () => boolean) =>
       createDueIssues({
         db: database.db,
         clock,
@@ -130,6 +130,7 @@ export async function startDeliveryApp(engine: Engine, o: DeliveryAppOptions = {
         notes: () => live.snapshot.notes,
         render: (slug) => issueContentOf(live, siteUrl, slug),
         ...(settled ? { settled } : {}),
+        ...(stopping ? { stopping } : {}),
       }),
     async status(email: string) {
       return (

@@ -56,12 +56,13 @@ describe('a restart on a warm render cache', () => {
     running.push(first);
     first.renderBehind();
     await first.rendered();
-    const index = JSON.parse(await untilFile(join(cacheDir, 'front-matter.json'))) as Record<string, unknown>;
-    expect(Object.keys(index)).toHaveLength(noteCount);
     const before = new Map<string, RenderedNote | undefined>(
       first.snapshot.notes.map((note) => [note.slug, first.renderingOf(note)]),
     );
+    // Stopped the moment the last note is rendered: the index is written whole before it ends.
     await first.stop();
+    const index = JSON.parse(await readFile(join(cacheDir, 'front-matter.json'), 'utf8')) as object;
+    expect(Object.keys(index)).toHaveLength(noteCount);
 
     // While it was down: one note edited, and another's cache entry spoiled.
     const edited = join(contentDir, 'notes', 'note-3.md');

@@ -62,6 +62,8 @@ export class LiveSite {
   private building: Promise<void> | undefined;
   private compressing: Promise<void> = Promise.resolve();
   private drawing: Promise<void> = Promise.resolve();
+  /** The front-matter index being written: a stop waits for it, so that the next start finds it whole. */
+  private savingFrontMatter: Promise<void> = Promise.resolve();
   private readonly cards: ShareCards;
   /** Renderings by file and source hash: a note's current version, and a broken edit's last good one. */
   private readonly renderingsByKey = new Map<string, RenderedNote>();
@@ -217,7 +219,7 @@ export class LiveSite {
     this.pages.stop();
     this.cards.stop();
     this.queue?.stop();
-    await this.threads?.destroy();
+    await Promise.all([this.threads?.destroy(), this.savingFrontMatter]);
   }
 
   /**
@@ -290,13 +292,13 @@ export class LiveSite {
           : undefined;
       if (run) void this.queue.add(key, run).catch(() => undefined);
     }
-    void this.queue.idle().then(async () => {
+    void this.queue.idle().then(() => {
       // Warm: the threads' memory (the renderer, Shiki) is given back; an edit renders here.
       this.threads = undefined;
       void threads.destroy();
       if (this.stopped) return;
       this.options.log.info({ notes: snapshot.notes.length }, 'every note is rendered');
-      await this.saveFrontMatter();
+      this.savingFrontMatter = this.saveFrontMatter();
     });
     return { ...snapshot, warnings: read.ready.flatMap((note) => note.warnings) };
   }

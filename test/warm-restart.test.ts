@@ -64,15 +64,20 @@ describe('a restart on a warm render cache', () => {
     const index = JSON.parse(await readFile(join(cacheDir, 'front-matter.json'), 'utf8')) as object;
     expect(Object.keys(index)).toHaveLength(noteCount);
 
-    // While it was down: one note edited, and another's cache entry spoiled.
-    const edited = join(contentDir, 'notes', 'note-3.md');
-    await writeFile(edited, `${await readFile(edited, 'utf8')}\nEdited while stopped.\n`);
-    const spoiledFile = 'notes/note-5.md';
-    const spoiledKey = new RenderCache(cacheDir).key(
-      spoiledFile,
-      hashSource(await readFile(join(contentDir, spoiledFile), 'utf8')),
-    );
-    await writeFile(join(cacheDir, `${spoiledKey}.json`), '{"rendered": tru');
+    // While it was down: one note edited, and two cache entries spoiled.
+    const append = async (file: string, words: string) =>
+      writeFile(join(contentDir, file), `${await readFile(join(contentDir, file), 'utf8')}\n${words}\n`);
+    await append('notes/note-3.md', 'Edited while stopped.');
+    const spoil = async (file: string) => {
+      const key = new RenderCache(cacheDir).key(
+        file,
+        hashSource(await readFile(join(contentDir, file), 'utf8')),
+      );
+      await writeFile(join(cacheDir, `${key}.json`), '{"rendered": tru');
+      return key;
+    };
+    const spoiledKey = await spoil('notes/note-5.md');
+    const spoiledThenEditedKey = await spoil('notes/note-7.md');
 
     const second = await started(contentDir, cacheDir);
     running.push(second);
@@ -82,6 +87,9 @@ describe('a restart on a warm render cache', () => {
     );
     expect(second.snapshot.notes.filter((note) => second.renderingOf(note))).toEqual([]);
     expect(second.unrendered).toBe(noteCount);
+    // Edited after the start read it: the page shows the file as it is, and the cache keeps no rendering
+    // of the new text under the old version's key.
+    await append('notes/note-7.md', 'Edited after the start.');
 
     const bySlug = (slug: string) => second.snapshot.notes.find((note) => note.slug === slug) as NoteMeta;
     // A page asked for before the background work gets the whole note, read from the cache.
@@ -90,10 +98,12 @@ describe('a restart on a warm render cache', () => {
     expect((await second.note(bySlug('note-5')))?.html).toBe(before.get('note-5')?.html);
     expect((await second.note(bySlug('note-3')))?.html).toContain('Edited while stopped.');
 
+    expect((await second.note(bySlug('note-7')))?.html).toContain('Edited after the start.');
+
     second.renderBehind();
     await second.rendered();
     for (const note of second.snapshot.notes) {
-      if (note.slug === 'note-3') continue;
+      if (note.slug === 'note-3' || note.slug === 'note-7') continue;
       expect(second.renderingOf(note), note.slug).toEqual(before.get(note.slug));
     }
     // The spoiled entry was written again, whole.
@@ -101,5 +111,7 @@ describe('a restart on a warm render cache', () => {
       rendered: RenderedNote;
     };
     expect(rewritten.rendered.html).toBe(before.get('note-5')?.html);
+    // By now the write of note-5 is done, and note-7's (asked for before it) would have been.
+    expect(await readFile(join(cacheDir, `${spoiledThenEditedKey}.json`), 'utf8')).toBe('{"rendered": tru');
   }, 60_000);
 });

@@ -18,7 +18,7 @@ import {
   renderInputOf,
   settle,
 } from '../content/load-content.js';
-import { type NoteMeta, splitFrontMatter } from '../content/parse-note.js';
+import { hashSource, type NoteMeta, splitFrontMatter } from '../content/parse-note.js';
 import type { FrontMatterEntry, RenderCache } from '../content/render-cache.js';
 import { RenderThreads, renderMany } from '../content/render-pool.js';
 import { RenderQueue } from '../content/render-queue.js';
@@ -312,13 +312,14 @@ export class LiveSite {
     await setImmediate();
     const entry = await cache?.get(cache.key(note.file, note.hash));
     if (entry) return { ok: true, rendered: entry.rendered };
-    this.onDisk.delete(keyOf(note));
     try {
       const text = await readFile(join(contentDir, note.file), 'utf8');
+      // Cached again only if the file is still the version its key names; a newer one is the reload's.
+      if (hashSource(text) === note.hash) this.onDisk.delete(keyOf(note));
       const { body, bodyLine } = splitFrontMatter(text, note.file);
       return await threads.render({ contentDir, file: note.file, body, firstLine: bodyLine });
     } catch (error) {
-      // Changed or gone since the start: the watcher's reload is on its way with the new version.
+      // Changed or gone since the start (a watching server reloads it).
       const message = isUserError(error) ? error.message : `${note.file}: ${(error as Error).message}`;
       return { ok: false, message };
     }

@@ -4,8 +4,9 @@
 // and reads the renderings (a hundred times larger) behind.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeCacheFile } from '../cache-file.js';
 import type { NoteMeta } from './parse-note.js';
 import { type RenderedNote, rendererVersion } from './rendered-note.js';
 
@@ -27,7 +28,6 @@ export class RenderCache {
   /** The entries on disk, listed once: a start with ten thousand notes asks for each, and on a cold
    * start none is there; a miss then costs no file system call. */
   private known: Set<string> | undefined;
-  private made: Promise<unknown> | undefined;
   private index: Promise<Map<string, FrontMatterEntry>> | undefined;
 
   constructor(private readonly dir: string) {}
@@ -67,12 +67,12 @@ export class RenderCache {
 
   /** Replaces the index with these entries (a server's current notes), so that it never outgrows them. */
   async saveFrontMatter(entries: Map<string, FrontMatterEntry>): Promise<void> {
-    await this.writeAtomically(frontMatterFile, JSON.stringify(Object.fromEntries(entries)));
+    await writeCacheFile(this.dir, frontMatterFile, JSON.stringify(Object.fromEntries(entries)));
     this.index = Promise.resolve(entries);
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
-    await this.writeAtomically(`${key}.json`, JSON.stringify(entry));
+    await writeCacheFile(this.dir, `${key}.json`, JSON.stringify(entry));
     this.known?.add(`${key}.json`);
   }
 
@@ -90,16 +90,6 @@ export class RenderCache {
       index.set(key, entry);
     }
     return index;
-  }
-
-  private async writeAtomically(name: string, text: string): Promise<void> {
-    // Inside DATA_DIR, which may not exist yet: created as private as the rest of it.
-    this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await this.made;
-    // Write then rename, so that a crash never leaves a half-written file for the next start to trust.
-    const temporary = join(this.dir, `${name}.${process.pid}.tmp`);
-    await writeFile(temporary, text);
-    await rename(temporary, join(this.dir, name));
   }
 
   private path(key: string): string {

@@ -3,10 +3,11 @@
 // ours that asks them. Pagefind runs as a binary shipped in its npm package; nothing is downloaded.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import * as pagefind from 'pagefind';
 import { renderToString } from 'preact-render-to-string';
+import { writeCacheFile } from '../cache-file.js';
 import { UserError } from '../user-error.js';
 import { materialize, type PageSet } from './build-pages.js';
 import { noteUrl } from './views/chrome.js';
@@ -120,13 +121,11 @@ async function readCachedIndex(file: string): Promise<IndexFile[] | undefined> {
 
 async function cacheIndex(file: string, files: IndexFile[]): Promise<void> {
   const dir = dirname(file);
-  // 0700 like the rest of DATA_DIR; only the newest index is kept.
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  for (const old of await readdir(dir)) await rm(join(dir, old), { force: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(
-    temporary,
+  // Only the newest index is kept.
+  for (const old of await readdir(dir).catch(() => [])) await rm(join(dir, old), { force: true });
+  await writeCacheFile(
+    dir,
+    basename(file),
     JSON.stringify(files.map(({ path, content }) => ({ path, content: content.toString('base64') }))),
   );
-  await rename(temporary, file);
 }

@@ -1,9 +1,10 @@
 // The share cards of a site: each drawn once per title, kept in memory and (with a folder) on disk,
 // and drawn on one background thread (a server) so that neither start-up nor serving waits for them.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { writeCacheFile } from '../../cache-file.js';
 import { workerScript } from '../../worker-script.js';
 import type { CardInput } from './render-card.js';
 
@@ -96,23 +97,16 @@ export class ShareCards {
     this.stopped = true;
   }
 
-  private file(path: string): string | undefined {
-    return this.dir ? join(this.dir, path.slice('/cards/'.length)) : undefined;
-  }
-
   private async fromDisk(path: string): Promise<Buffer | undefined> {
-    const file = this.file(path);
-    return file ? readFile(file).catch(() => undefined) : undefined;
+    return this.dir ? readFile(join(this.dir, fileName(path))).catch(() => undefined) : undefined;
   }
 
   private async toDisk(path: string, png: Buffer): Promise<void> {
-    const file = this.file(path);
-    if (!file || !this.dir) return;
-    // 0700 like the rest of DATA_DIR: this may be the first folder made under DATA_DIR/cache.
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    // Write then rename, so that a crash never leaves half a picture for the next start to serve.
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, png);
-    await rename(temporary, file);
+    if (this.dir) await writeCacheFile(this.dir, fileName(path), png);
   }
+}
+
+/** A card's file in the cache folder: its address without `/cards/`. */
+function fileName(path: string): string {
+  return path.slice('/cards/'.length);
 }

@@ -32,13 +32,17 @@ async function started(contentDir: string, cacheDir: string): Promise<LiveSite> 
   return live;
 }
 
-async function untilFile(file: string): Promise<string> {
+/** The cache file once it holds whole JSON: the cache writes behind, after `rendered()` resolves. */
+async function untilJson(file: string): Promise<unknown> {
   for (const end = Date.now() + 20_000; Date.now() < end; ) {
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text) return text;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const text = await readFile(file, 'utf8').catch(() => '');
+    try {
+      return JSON.parse(text);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
-  throw new Error(`${file} was not written`);
+  throw new Error(`${file} was not written whole`);
 }
 
 describe('a restart on a warm render cache', () => {
@@ -107,7 +111,7 @@ describe('a restart on a warm render cache', () => {
       expect(second.renderingOf(note), note.slug).toEqual(before.get(note.slug));
     }
     // The spoiled entry was written again, whole.
-    const rewritten = JSON.parse(await untilFile(join(cacheDir, `${spoiledKey}.json`))) as {
+    const rewritten = (await untilJson(join(cacheDir, `${spoiledKey}.json`))) as {
       rendered: RenderedNote;
     };
     expect(rewritten.rendered.html).toBe(before.get('note-5')?.html);

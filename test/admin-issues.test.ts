@@ -3,6 +3,7 @@
 // event stream, and clear refusals of bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/open-database.js';
+import { createIssue } from '../src/delivery/issue-store.js';
 import { type AdminApp, type AdminLogin, adminHttp, adminLogin, startAdminApp } from './support/admin-app.js';
 import { engines } from './support/databases.js';
 import { htmlProblems } from './support/html-validator.js';
@@ -309,6 +310,42 @@ describe('the admin mailbox, where mail goes without SMTP_URL', () => {
     ])
       expect((await http.get(`/admin/mailbox/${name}`)).status, name).toBe(404);
     expect((await http.get('/admin/mailbox?before=%2F..')).status).toBe(400);
+  });
+
+  it('lists the issues fifty a page, newest first, and pages to the oldest', async () => {
+    // As an old archive's first start makes them: one held issue per note.
+    for (let n = 1; n <= 60; n++)
+      await createIssue(
+        app.db.kysely,
+        {
+          slug: `archived-${n}`,
+          subject: `Archived note ${n}`,
+          summary: 'From the archive.',
+          noteUrl: `http://127.0.0.1/notes/archived-${n}`,
+          html: '<p>From the archive.</p>',
+          text: 'From the archive.',
+          publishedAt: new Date('2020-01-01T09:00:00Z'),
+        },
+        app.clock.now(),
+        'published long ago',
+      );
+    const all = await app.db.kysely.selectFrom('issues').select('id').orderBy('id', 'desc').execute();
+    const ids = (html: string) =>
+      [...html.matchAll(/<a href="\/admin\/issues\/(\d+)">/g)].map((m) => Number(m[1]));
+    const pages: number[][] = [];
+    let path: string | undefined = '/admin/issues';
+    while (path) {
+      const { html } = await http.page(path);
+      pages.push(ids(html));
+      expect(html.includes('>Newest issues</a>'), path).toBe(pages.length > 1);
+      path = /<a href="(\/admin\/issues\?before=\d+)" rel="next">Older issues<\/a>/.exec(html)?.[1];
+    }
+    expect(pages.map((page) => page.length)).toEqual([50, all.length - 50]);
+    expect(pages.flat()).toEqual(all.map((row) => row.id));
+    const past = await http.page(`/admin/issues?before=${all.at(-1)?.id}`);
+    expect(past.html).toContain('No older issues.');
+    for (const bad of ['abc', '-1', '0', '1e3', '99999999999999999999'])
+      expect((await http.get(`/admin/issues?before=${bad}`)).status, bad).toBe(400);
   });
 });
 

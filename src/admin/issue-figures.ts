@@ -84,8 +84,24 @@ export function issueFigures(p: IssueProgress): IssueFigures {
   };
 }
 
-export async function allIssueFigures(db: Kysely<Database>, now: Date): Promise<IssueFigures[]> {
-  return (await listIssues(db, now)).map(issueFigures);
+/** Issues a page of the admin's list shows: an old archive's first start holds one per note. */
+export const issuesPageSize = 50;
+
+export interface IssueList {
+  issues: IssueFigures[];
+  /** The `before` of the next (older) page, when there is one. */
+  next?: number;
+}
+
+/** A page of issues, newest first: the first, or the one of those older than the issue `before`. */
+export async function issueFiguresPage(db: Kysely<Database>, now: Date, before?: number): Promise<IssueList> {
+  const rows = await listIssues(db, now, {
+    latest: issuesPageSize + 1,
+    ...(before !== undefined ? { before } : {}),
+  });
+  const shown = rows.slice(0, issuesPageSize).map(issueFigures);
+  const last = shown.at(-1);
+  return rows.length > issuesPageSize && last ? { issues: shown, next: last.id } : { issues: shown };
 }
 
 export async function issueFiguresOf(

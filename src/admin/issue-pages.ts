@@ -8,8 +8,8 @@ import { recordAdminAction } from './admin-actions.js';
 import { refuseWith } from './admin-answers.js';
 import type { AdminDependencies } from './admin-dependencies.js';
 import { EventStreams } from './event-stream.js';
-import { allIssueFigures, issueFiguresOf } from './issue-figures.js';
-import { chromeOf, formField, idParam, noticeOf } from './page-input.js';
+import { issueFiguresOf, issueFiguresPage } from './issue-figures.js';
+import { beforeParam, chromeOf, formField, idParam, noticeOf } from './page-input.js';
 import { sendAdminPage } from './send-admin-page.js';
 import { IssuePage } from './views/issue-page.js';
 import { IssuesPage } from './views/issues-page.js';
@@ -33,8 +33,11 @@ export const issuePages: FastifyPluginAsync<AdminDependencies> = async (app, dep
   app.addHook('preClose', async () => streams.closeAll());
 
   app.get('/issues', async (request, reply) => {
-    const issues = await allIssueFigures(db.kysely, clock.now());
-    return sendAdminPage(reply, IssuesPage({ chrome: chromeOf(request), issues }));
+    const before = beforeParam(request);
+    if (before === 'bad')
+      return refuseWith(request, reply, 400, 'That did not work', 'before: not an issue number.');
+    const list = await issueFiguresPage(db.kysely, clock.now(), before);
+    return sendAdminPage(reply, IssuesPage({ chrome: chromeOf(request), list, paged: before !== undefined }));
   });
 
   app.get('/issues/:id', async (request, reply) => {

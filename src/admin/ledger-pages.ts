@@ -5,7 +5,7 @@ import { verifyWithCheckpoints } from '../ledger/verify-with-checkpoints.js';
 import { refuseWith } from './admin-answers.js';
 import type { AdminDependencies } from './admin-dependencies.js';
 import { ledgerKinds, ledgerPage } from './ledger-queries.js';
-import { chromeOf } from './page-input.js';
+import { beforeParam, chromeOf } from './page-input.js';
 import { sendAdminPage } from './send-admin-page.js';
 import { LedgerPage } from './views/ledger-page.js';
 
@@ -16,7 +16,7 @@ export const ledgerPages: FastifyPluginAsync<AdminDependencies> = async (app, de
 
   /** The filter and position from the query; undefined when the answer (a 400) was sent. */
   const readQuery = (request: FastifyRequest, reply: FastifyReply) => {
-    const { kind, before } = request.query as { kind?: unknown; before?: unknown };
+    const { kind } = request.query as { kind?: unknown };
     if (kind !== undefined && (typeof kind !== 'string' || !/^[a-z_]{0,40}$/.test(kind))) {
       void refuseWith(
         request,
@@ -27,14 +27,12 @@ export const ledgerPages: FastifyPluginAsync<AdminDependencies> = async (app, de
       );
       return undefined;
     }
-    if (before !== undefined && (typeof before !== 'string' || !/^[1-9]\d{0,15}$/.test(before))) {
+    const before = beforeParam(request);
+    if (before === 'bad') {
       void refuseWith(request, reply, 400, 'That did not work', 'before: not an event number.');
       return undefined;
     }
-    return {
-      kind: kind === '' ? undefined : kind,
-      before: before === undefined ? undefined : Number(before),
-    };
+    return { kind: kind === '' ? undefined : kind, before };
   };
 
   app.get('/ledger', async (request, reply) => {

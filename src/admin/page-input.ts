@@ -7,6 +7,13 @@ export function idParam(request: FastifyRequest): number | undefined {
   return id !== undefined && /^[1-9]\d{0,14}$/.test(id) ? Number(id) : undefined;
 }
 
+/** A list page's `before` (the id its page starts below): absent, a positive id, or not one (`'bad'`, a 400). */
+export function beforeParam(request: FastifyRequest): number | undefined | 'bad' {
+  const { before } = request.query as { before?: unknown };
+  if (before === undefined) return undefined;
+  return typeof before === 'string' && /^[1-9]\d{0,14}$/.test(before) ? Number(before) : 'bad';
+}
+
 /** A text field of an urlencoded form; anything else is treated as missing. */
 export function formField(request: FastifyRequest, name: string): string {
   const body = request.body as Record<string, unknown> | undefined;

@@ -19,9 +19,11 @@ export interface IssueProgress {
   etaSeconds: number | undefined;
 }
 
-/** Which issues to read: every one (newest first), only the `latest` few, or only the one with `id`. */
+/** Which issues to read: every one (newest first), only the `latest` few (older than the issue `before`,
+ * for a page after the first), or only the one with `id`. */
 export interface IssueSelection {
   latest?: number;
+  before?: number;
   id?: number;
 }
 
@@ -30,11 +32,12 @@ export async function listIssues(
   now: Date,
   which: IssueSelection = {},
 ): Promise<IssueProgress[]> {
-  const { latest, id } = which;
+  const { latest, before, id } = which;
   const issues = await db
     .selectFrom('issues')
     .selectAll()
     .$if(id !== undefined, (qb) => qb.where('id', '=', id ?? 0))
+    .$if(before !== undefined, (qb) => qb.where('id', '<', before ?? 0))
     .orderBy('id', 'desc')
     .$if(latest !== undefined, (qb) => qb.limit(latest ?? 0))
     .execute();

@@ -1,13 +1,25 @@
-// Every issue, newest first, with how far it got.
-import type { IssueFigures } from '../issue-figures.js';
+// The issues, newest first, a page at a time, with how far each got.
+import type { IssueList } from '../issue-figures.js';
 import { AdminLayout } from './admin-layout.js';
 import type { AdminChrome } from './notes-page.js';
 import { ScrollRegion } from './scroll-region.js';
 
-export function IssuesPage({ chrome, issues }: { chrome: AdminChrome; issues: IssueFigures[] }) {
+/** `paged`: a page after the first, which links back to it. */
+export function IssuesPage({
+  chrome,
+  list,
+  paged,
+}: {
+  chrome: AdminChrome;
+  list: IssueList;
+  paged: boolean;
+}) {
+  const { issues, next } = list;
   return (
     <AdminLayout title="Issues" section="issues" {...chrome}>
-      {issues.length === 0 ? (
+      {paged && issues.length === 0 ? (
+        <p>No older issues.</p>
+      ) : issues.length === 0 ? (
         <p>
           No issues yet. A note's issue is made when its publish time passes; a published note can also be
           sent from <a href="/admin/notes">its page</a>.
@@ -48,6 +60,16 @@ export function IssuesPage({ chrome, issues }: { chrome: AdminChrome; issues: Is
           </table>
         </ScrollRegion>
       )}
+      {paged || next !== undefined ? (
+        <nav class="pager" aria-label="Pages">
+          {paged ? <a href="/admin/issues">Newest issues</a> : null}
+          {next !== undefined ? (
+            <a href={`/admin/issues?before=${next}`} rel="next">
+              Older issues
+            </a>
+          ) : null}
+        </nav>
+      ) : null}
     </AdminLayout>
   );
 }

@@ -85,7 +85,7 @@ export function issueFigures(p: IssueProgress): IssueFigures {
 }
 
 /** Issues a page of the admin's list shows: an old archive's first start holds one per note. */
-export const issuesPageSize = 50;
+const issuesPageSize = 50;
 
 export interface IssueList {
   issues: IssueFigures[];
